@@ -1,0 +1,14 @@
+//! tether's runtime: a coding agent on your machine, steered over Letta Code's v2 protocol.
+//!
+//! # Layout
+//! - [`config`]: what the command line decides (listen address, token, data dir …).
+//! - [`server`]: the listener, HTTP routes, auth, and the per-connection handler.
+//! - [`commands`]: one module per family of v2 commands a connection can send.
+//! - [`runtime`]: the state shared by every connection.
+//! - [`store`]: the durable SQLite store (agents, conversations, transcript, queue).
+
+pub mod commands;
+pub mod config;
+pub mod runtime;
+pub mod server;
+pub mod store;

@@ -1,0 +1,113 @@
+//! The listener: one port for HTTP (web UI, health) and the v2 WebSocket.
+
+pub mod auth;
+pub mod connection;
+pub mod http;
+pub mod ws;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::config::{resolve_token, ServerConfig};
+use crate::runtime::Runtime;
+
+/// What every HTTP and WebSocket handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    /// The shared runtime.
+    pub runtime: Arc<Runtime>,
+    /// Who may connect.
+    pub auth: auth::Auth,
+    /// The built web UI, if any.
+    pub web_dist: Option<PathBuf>,
+    /// Set once the runtime can serve requests (`/readyz`).
+    pub ready: AtomicBool,
+}
+
+/// Starts a tokio runtime and serves until SIGINT or SIGTERM.
+pub fn run_blocking(config: ServerConfig) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(run(config))
+}
+
+/// Binds, prints `Listening on ws://HOST:PORT` first, then serves until a shutdown signal.
+pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
+    init_tracing();
+    let addr = config.listen.addr;
+    if !addr.ip().is_loopback() && !config.token.is_explicit() {
+        anyhow::bail!(
+            "refusing to listen on non-loopback {addr} without an explicit credential: pass --token or --token-file"
+        );
+    }
+    let (token, token_file) = resolve_token(&config.token, &config.data_dir)?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+
+    let runtime = Arc::new(Runtime {
+        data_dir: config.data_dir.clone(),
+        boot_cwd: config.cwd.clone(),
+        default_model: config.model.clone(),
+    });
+    let state = Arc::new(AppState {
+        runtime,
+        auth: auth::Auth::new(token.clone(), config.allowed_origins.clone()),
+        web_dist: http::find_web_dist(config.web_dist.clone()),
+        ready: AtomicBool::new(false),
+    });
+    print_banner(local, &token, token_file.as_deref(), state.web_dist.is_some());
+    state.ready.store(true, Ordering::Release);
+
+    axum::serve(listener, http::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+fn print_banner(local: SocketAddr, token: &str, token_file: Option<&std::path::Path>, has_ui: bool) {
+    let mut out = std::io::stdout().lock();
+    // The first line is a contract: scripts and tests wait for it.
+    let _ = writeln!(out, "Listening on ws://{local}");
+    match token_file {
+        Some(path) => {
+            let _ = writeln!(out, "Token: stored in {} (send it as Authorization: Bearer <token>)", path.display());
+            if has_ui {
+                let _ = writeln!(out, "Web UI: http://{local}/#token={token}");
+            }
+        }
+        None if has_ui => {
+            let _ = writeln!(out, "Web UI: http://{local}/#token=<your token>");
+        }
+        None => {}
+    }
+    if !has_ui {
+        let _ = writeln!(out, "Web UI: not built (run scripts/build-web.sh)");
+    }
+    let _ = out.flush();
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TETHER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

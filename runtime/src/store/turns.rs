@@ -1,0 +1,92 @@
+//! Turns: when each started and how it ended, so a crash mid-turn is reported, not lost.
+
+use rusqlite::params;
+
+use super::{now_rfc3339, Store, StoreError};
+
+/// Why a turn that was running when tether stopped is reported as finished.
+#[allow(dead_code)] // used by the conversation actor (next commit)
+pub const INTERRUPTED_REASON: &str = "interrupted: tether stopped while this turn was running";
+
+/// A turn as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnRecord {
+    /// `turn-<uuid>`.
+    pub id: String,
+    /// Owning conversation.
+    pub conversation_id: String,
+    /// RFC 3339.
+    pub started_at: String,
+    /// `None` while running.
+    pub finished_at: Option<String>,
+    /// The wire `StopReasonType`, once finished.
+    pub stop_reason: Option<String>,
+}
+
+impl Store {
+    /// Records that a turn started.
+    pub fn begin_turn(&self, conversation_id: &str, turn_id: &str) -> Result<(), StoreError> {
+        self.lock()?.execute(
+            "INSERT INTO turns (id, conversation_id, started_at) VALUES (?1, ?2, ?3)",
+            params![turn_id, conversation_id, now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Records how a turn ended.
+    pub fn finish_turn(&self, turn_id: &str, stop_reason: &str) -> Result<(), StoreError> {
+        self.lock()?.execute(
+            "UPDATE turns SET finished_at = ?2, stop_reason = ?3 WHERE id = ?1",
+            params![turn_id, now_rfc3339(), stop_reason],
+        )?;
+        Ok(())
+    }
+
+    /// At start-up: closes every turn a previous process left running, marking it
+    /// unreported so the next `sync` of its conversation tells the client.
+    pub fn close_interrupted_turns(&self) -> Result<Vec<TurnRecord>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt =
+            conn.prepare("SELECT id, conversation_id, started_at FROM turns WHERE finished_at IS NULL")?;
+        let open = stmt
+            .query_map([], |row| {
+                Ok(TurnRecord {
+                    id: row.get(0)?,
+                    conversation_id: row.get(1)?,
+                    started_at: row.get(2)?,
+                    finished_at: None,
+                    stop_reason: None,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        drop(stmt);
+        conn.execute(
+            "UPDATE turns SET finished_at = ?1, stop_reason = 'error', reported = 0 WHERE finished_at IS NULL",
+            [now_rfc3339()],
+        )?;
+        Ok(open)
+    }
+
+    /// Interrupted turns of a conversation not yet reported to any client; marks them reported.
+    pub fn take_unreported_turns(&self, conversation_id: &str) -> Result<Vec<TurnRecord>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, conversation_id, started_at, finished_at, stop_reason FROM turns
+             WHERE conversation_id = ?1 AND reported = 0 ORDER BY started_at",
+        )?;
+        let turns = stmt
+            .query_map([conversation_id], |row| {
+                Ok(TurnRecord {
+                    id: row.get(0)?,
+                    conversation_id: row.get(1)?,
+                    started_at: row.get(2)?,
+                    finished_at: row.get(3)?,
+                    stop_reason: row.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        drop(stmt);
+        conn.execute("UPDATE turns SET reported = 1 WHERE conversation_id = ?1 AND reported = 0", [conversation_id])?;
+        Ok(turns)
+    }
+}

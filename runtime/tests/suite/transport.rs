@@ -1,0 +1,98 @@
+//! The socket itself: auth, origin, malformed and unknown frames, JSON ping.
+
+use pretty_assertions::assert_eq;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Error as WsError;
+
+use super::harness::{Client, Server, TOKEN};
+
+fn refused_status(result: Result<Client, WsError>) -> u16 {
+    match result {
+        Err(WsError::Http(response)) => response.status().as_u16(),
+        Err(other) => panic!("expected an HTTP refusal, got {other:?}"),
+        Ok(_) => panic!("expected the upgrade to be refused"),
+    }
+}
+
+#[tokio::test]
+async fn upgrade_without_token_is_refused_with_401() {
+    let server = Server::start();
+    assert_eq!(refused_status(Client::connect(&server.url(), None, None).await), 401);
+}
+
+#[tokio::test]
+async fn upgrade_with_wrong_token_is_refused_with_401() {
+    let server = Server::start();
+    assert_eq!(refused_status(Client::connect(&server.url(), Some("nope"), None).await), 401);
+}
+
+#[tokio::test]
+async fn foreign_origin_is_refused_with_403_even_with_the_token() {
+    let server = Server::start();
+    let result = Client::connect(&server.url(), Some(TOKEN), Some("http://evil.example")).await;
+    assert_eq!(refused_status(result), 403);
+}
+
+#[tokio::test]
+async fn own_origin_and_allowed_origin_are_accepted() {
+    let server = Server::start_with(&["--token", TOKEN, "--allow-origin", "https://ui.example"]);
+    let own = format!("http://127.0.0.1:{}", server.port);
+    assert!(Client::connect(&server.url(), Some(TOKEN), Some(&own)).await.is_ok());
+    assert!(Client::connect(&server.url(), Some(TOKEN), Some("https://ui.example")).await.is_ok());
+}
+
+#[tokio::test]
+async fn root_path_and_channel_query_serve_the_same_socket() {
+    let server = Server::start();
+    for path in ["/", "/ws?channel=control", "/ws?channel=stream"] {
+        let url = format!("ws://127.0.0.1:{}{path}", server.port);
+        let mut client = Client::connect(&url, Some(TOKEN), None).await.expect("connect");
+        client.send(json!({ "type": "app_server_info", "request_id": path })).await;
+        assert_eq!(client.recv().await["request_id"], path);
+    }
+}
+
+#[tokio::test]
+async fn generated_token_is_stored_private_and_accepted() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Server::start_with(&[]);
+    let path = server.data_dir.path().join("token");
+    let token = std::fs::read_to_string(&path).expect("token file");
+    assert_eq!(std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
+    assert!(Client::connect(&server.url(), Some(token.trim()), None).await.is_ok());
+}
+
+#[tokio::test]
+async fn malformed_frames_get_error_frames_and_the_connection_survives() {
+    let server = Server::start();
+    let mut client = server.connect().await;
+
+    client.send_text("{not json").await;
+    let reply = client.recv().await;
+    assert_eq!(reply["type"], "error");
+    assert_eq!(reply["code"], "invalid_frame");
+
+    client.send(json!({ "type": "app_server_info", "request_id": 5 })).await;
+    let reply = client.recv().await;
+    assert_eq!(reply["type"], "error");
+    assert_eq!(reply["frame_type"], "app_server_info");
+    assert!(reply["message"].as_str().unwrap_or("").contains("request_id"), "{reply}");
+
+    client.send(json!({ "type": "no_such_command", "request_id": "x-1" })).await;
+    let reply = client.recv().await;
+    assert_eq!(
+        reply,
+        json!({
+            "type": "no_such_command_response",
+            "request_id": "x-1",
+            "success": false,
+            "error": "unsupported command: no_such_command",
+        })
+    );
+
+    client.send(json!({ "type": "ping" })).await;
+    assert_eq!(client.recv().await, json!({ "type": "pong" }));
+
+    client.send(json!({ "type": "app_server_info", "request_id": "still-up" })).await;
+    assert_eq!(client.recv().await["request_id"], "still-up");
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds the web UI (web/) into web/dist with the pinned, locally installed Trunk tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/tests/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # wasm-opt 132 first
+trunk build --release=true --offline "$@"

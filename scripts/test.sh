@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what is missing, builds every
+# artifact (runtime, npm package, web UI) and runs every test runner.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$PWD/tests/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # wasm-opt 132 shadows Debian's
+export CHROMEDRIVER=/usr/bin/chromedriver
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "protocol crate for wasm32"
+cargo build --locked --offline -q -p tether-protocol --target wasm32-unknown-unknown
+
+step "npm package (pkg/)"
+scripts/build-pkg.sh bundler pkg
+
+step "web UI (web/dist)"
+scripts/build-web.sh
+
+step "runtime binary"
+cargo build --locked --offline -q -p tether
+
+step "Node end-to-end tests (tests/)"
+node --test tests/
+
+step "Rust tests (protocol, runtime)"
+cargo test --locked --offline
