@@ -4,11 +4,13 @@
 //! - [`config`]: what the command line decides (listen address, token, data dir …).
 //! - [`server`]: the listener, HTTP routes, auth, and the per-connection handler.
 //! - [`commands`]: one module per family of v2 commands a connection can send.
+//! - [`model`]: model providers (OpenAI-compatible, Anthropic, scripted) behind one trait.
 //! - [`runtime`]: the state shared by every connection.
 //! - [`store`]: the durable SQLite store (agents, conversations, transcript, queue).
 
 pub mod commands;
 pub mod config;
+pub mod model;
 pub mod runtime;
 pub mod server;
 pub mod store;
