@@ -1,5 +1,6 @@
 mod harness;
 mod info;
+mod model_anthropic;
 mod model_fake;
 mod model_openai;
 mod transport;
