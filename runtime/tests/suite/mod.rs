@@ -3,5 +3,7 @@ mod info;
 mod model_anthropic;
 mod model_fake;
 mod model_openai;
+mod model_registry;
 mod model_scripted;
+mod model_sse;
 mod transport;

@@ -1,4 +1,5 @@
 //! The Anthropic provider against a fake Messages API speaking the real SSE wire format.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failed expect is a failed test
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,7 +108,9 @@ async fn text_arrives_incrementally_in_several_chunks() {
     let server = FakeServer::start(vec![reply]).await;
     let mut stream = provider(&server).stream(request("hi"));
 
-    assert!(feed.send(&(message_start(20) + &text_start(0) + &ping() + &text_delta(0, "Hel"))).await);
+    assert!(
+        feed.send(&(message_start(20) + &text_start(0) + &ping() + &text_delta(0, "Hel"))).await
+    );
     assert_eq!(next(&mut stream).await, Some(Ok(ModelEvent::Text("Hel".into()))));
     assert!(feed.send(&text_delta(0, "lo, ")).await);
     assert_eq!(next(&mut stream).await, Some(Ok(ModelEvent::Text("lo, ".into()))));
@@ -116,7 +119,10 @@ async fn text_arrives_incrementally_in_several_chunks() {
     assert!(feed.send(&(block_stop(0) + &message_delta("end_turn", 4) + &message_stop())).await);
     drop(feed);
 
-    assert_eq!(collect_ok(stream).await, vec![usage(20, 4), ModelEvent::Finish(FinishReason::Stop)]);
+    assert_eq!(
+        collect_ok(stream).await,
+        vec![usage(20, 4), ModelEvent::Finish(FinishReason::Stop)]
+    );
 }
 
 #[tokio::test]
@@ -186,7 +192,10 @@ async fn two_parallel_tool_calls_with_signed_thinking() {
             ("toolu_b".into(), "Read".into(), "{\"path\": \"b.txt\"}".into()),
         ]
     );
-    assert_eq!(events[events.len() - 2..], [usage(40, 60), ModelEvent::Finish(FinishReason::ToolCalls)]);
+    assert_eq!(
+        events[events.len() - 2..],
+        [usage(40, 60), ModelEvent::Finish(FinishReason::ToolCalls)]
+    );
 }
 
 #[tokio::test]
@@ -206,7 +215,8 @@ async fn a_tool_call_without_argument_deltas_gets_empty_object_arguments() {
 
 #[tokio::test]
 async fn arguments_split_across_many_chunks_and_bytes() {
-    let arguments = json!({ "command": "grep -rn \"fn main\" src/ | head -20", "timeout": 30 }).to_string();
+    let arguments =
+        json!({ "command": "grep -rn \"fn main\" src/ | head -20", "timeout": 30 }).to_string();
     let mut chunks = vec![message_start(1), tool_start(0, "toolu_x", "Bash")];
     let chars: Vec<char> = arguments.chars().collect();
     chunks.extend(chars.chunks(2).map(|c| json_delta(0, &c.iter().collect::<String>())));
@@ -235,7 +245,10 @@ async fn an_event_split_across_network_reads_is_reassembled() {
     assert!(feed.send(tail).await);
     assert_eq!(next(&mut stream).await, Some(Ok(ModelEvent::Text("second".into()))));
     assert!(feed.send(&(block_stop(0) + &message_delta("max_tokens", 2) + &message_stop())).await);
-    assert_eq!(collect_ok(stream).await, vec![usage(1, 2), ModelEvent::Finish(FinishReason::Length)]);
+    assert_eq!(
+        collect_ok(stream).await,
+        vec![usage(1, 2), ModelEvent::Finish(FinishReason::Length)]
+    );
 }
 
 #[tokio::test]
@@ -263,7 +276,10 @@ async fn overloaded_529_is_retryable() {
     let server = FakeServer::start(vec![Reply::json(529, body)]).await;
     let (_, error) = collect(provider(&server).stream(request("hi"))).await;
     let error = error.expect("an error");
-    assert_eq!(error, ModelError::Http { status: 529, message: "Overloaded".into(), retry_after: None });
+    assert_eq!(
+        error,
+        ModelError::Http { status: 529, message: "Overloaded".into(), retry_after: None }
+    );
     assert!(error.is_retryable());
     assert_eq!(error.stop_reason(), "llm_api_error");
 }
@@ -295,7 +311,10 @@ async fn an_error_event_mid_stream_is_an_http_error() {
     let (events, error) = collect(provider(&server).stream(request("hi"))).await;
     assert_eq!(events, vec![ModelEvent::Text("Par".into())]);
     let error = error.expect("an error");
-    assert_eq!(error, ModelError::Http { status: 529, message: "Overloaded".into(), retry_after: None });
+    assert_eq!(
+        error,
+        ModelError::Http { status: 529, message: "Overloaded".into(), retry_after: None }
+    );
     assert!(error.is_retryable());
 }
 
@@ -360,14 +379,35 @@ async fn the_request_has_the_messages_shape() {
             ChatMessage::User { content: "read a and b".into() },
             ChatMessage::Assistant {
                 content: "Reading.".into(),
-                reasoning: Some(Reasoning { text: "Both.".into(), signature: Some("sig==".into()) }),
+                reasoning: Some(Reasoning {
+                    text: "Both.".into(),
+                    signature: Some("sig==".into()),
+                }),
                 tool_calls: vec![
-                    ToolCall { id: "toolu_a".into(), name: "Read".into(), arguments: "{\"path\":\"a\"}".into() },
-                    ToolCall { id: "toolu_b".into(), name: "Read".into(), arguments: "not json".into() },
+                    ToolCall {
+                        id: "toolu_a".into(),
+                        name: "Read".into(),
+                        arguments: "{\"path\":\"a\"}".into(),
+                    },
+                    ToolCall {
+                        id: "toolu_b".into(),
+                        name: "Read".into(),
+                        arguments: "not json".into(),
+                    },
                 ],
             },
-            ChatMessage::Tool { tool_call_id: "toolu_a".into(), name: "Read".into(), content: "alpha".into(), is_error: false },
-            ChatMessage::Tool { tool_call_id: "toolu_b".into(), name: "Read".into(), content: "bad arguments".into(), is_error: true },
+            ChatMessage::Tool {
+                tool_call_id: "toolu_a".into(),
+                name: "Read".into(),
+                content: "alpha".into(),
+                is_error: false,
+            },
+            ChatMessage::Tool {
+                tool_call_id: "toolu_b".into(),
+                name: "Read".into(),
+                content: "bad arguments".into(),
+                is_error: true,
+            },
             ChatMessage::Assistant {
                 content: "a says alpha.".into(),
                 reasoning: Some(Reasoning { text: "unsigned".into(), signature: None }),
@@ -430,7 +470,10 @@ async fn list_models_reads_data_ids() {
     ], "has_more": false, "first_id": null, "last_id": null });
     let server = FakeServer::start(vec![Reply::json(200, body)]).await;
     let models = within(provider(&server).list_models()).await.expect("models");
-    assert_eq!(models, vec!["claude-sonnet-4-5-20250929".to_owned(), "claude-haiku-4-5-20251001".to_owned()]);
+    assert_eq!(
+        models,
+        vec!["claude-sonnet-4-5-20250929".to_owned(), "claude-haiku-4-5-20251001".to_owned()]
+    );
     let sent = server.only_request();
     assert_eq!((sent.method.as_str(), sent.path.as_str()), ("GET", "/v1/models?limit=1000"));
     assert_eq!(sent.headers["x-api-key"], KEY);

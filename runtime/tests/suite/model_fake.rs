@@ -1,4 +1,5 @@
 #![allow(dead_code)] // shared by the model suites; not every suite uses every helper
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failed expect is a failed test
 //! A fake model API: a local axum server that records each request and answers with a
 //! scripted reply (fixed SSE chunks, a body the test feeds piece by piece, or an error).
 
@@ -86,10 +87,12 @@ impl Reply {
             ReplyBody::Fixed(chunks) => Body::from_stream(futures_util::stream::iter(
                 chunks.into_iter().map(Ok::<_, std::io::Error>),
             )),
-            ReplyBody::Fed(rx) => Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async {
-                let chunk = rx.recv().await?;
-                Some((chunk, rx))
-            })),
+            ReplyBody::Fed(rx) => {
+                Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async {
+                    let chunk = rx.recv().await?;
+                    Some((chunk, rx))
+                }))
+            }
         };
         let mut response = Response::new(body);
         *response.status_mut() = axum::http::StatusCode::from_u16(self.status).expect("status");
@@ -184,8 +187,11 @@ async fn handle(State(state): State<FakeState>, request: Request) -> Response {
     let reply = state.replies.lock().unwrap().pop_front();
     match reply {
         Some(reply) => reply.into_response(),
-        None => Reply::json(500, serde_json::json!({ "error": { "message": "fake: no reply scripted" } }))
-            .into_response(),
+        None => Reply::json(
+            500,
+            serde_json::json!({ "error": { "message": "fake: no reply scripted" } }),
+        )
+        .into_response(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The OpenAI-compatible provider against a fake Chat Completions server speaking the real
 //! SSE wire format.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failed expect is a failed test
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,7 +84,10 @@ fn tool_start(index: u64, id: &str, name: &str) -> String {
 }
 
 fn tool_args(index: u64, fragment: &str) -> String {
-    chunk(json!({ "tool_calls": [{ "index": index, "function": { "arguments": fragment } }] }), None)
+    chunk(
+        json!({ "tool_calls": [{ "index": index, "function": { "arguments": fragment } }] }),
+        None,
+    )
 }
 
 fn usage(prompt: u64, completion: u64) -> ModelEvent {
@@ -181,7 +185,8 @@ async fn two_parallel_tool_calls() {
 
 #[tokio::test]
 async fn arguments_split_across_many_chunks_and_bytes() {
-    let arguments = json!({ "command": "grep -rn \"fn main\" src/ | head -20", "timeout": 30 }).to_string();
+    let arguments =
+        json!({ "command": "grep -rn \"fn main\" src/ | head -20", "timeout": 30 }).to_string();
     let mut chunks = vec![role_chunk(), tool_start(0, "call_x", "Bash")];
     // Two characters per chunk, on char boundaries.
     let chars: Vec<char> = arguments.chars().collect();
@@ -220,8 +225,7 @@ async fn rate_limit_429_carries_retry_after_and_is_retryable() {
     let body = json!({ "error": {
         "message": "Rate limit reached for gpt-4o on tokens per min (TPM). Please try again in 2s.",
         "type": "tokens", "param": null, "code": "rate_limit_exceeded" } });
-    let server =
-        FakeServer::start(vec![Reply::json(429, body).header("retry-after", "2")]).await;
+    let server = FakeServer::start(vec![Reply::json(429, body).header("retry-after", "2")]).await;
     let (events, error) = collect(provider(&server).stream(request("hi"))).await;
     assert_eq!(events, vec![]);
     let error = error.expect("an error");
@@ -229,8 +233,9 @@ async fn rate_limit_429_carries_retry_after_and_is_retryable() {
         error,
         ModelError::Http {
             status: 429,
-            message: "Rate limit reached for gpt-4o on tokens per min (TPM). Please try again in 2s."
-                .into(),
+            message:
+                "Rate limit reached for gpt-4o on tokens per min (TPM). Please try again in 2s."
+                    .into(),
             retry_after: Some(Duration::from_secs(2)),
         }
     );
@@ -310,12 +315,17 @@ async fn an_error_object_mid_stream_is_an_error() {
         "data: {}\n\n",
         json!({ "error": { "message": "Provider returned error", "code": 502 } })
     );
-    let server = FakeServer::start(vec![Reply::sse([role_chunk(), text_chunk("a"), error_chunk])]).await;
+    let server =
+        FakeServer::start(vec![Reply::sse([role_chunk(), text_chunk("a"), error_chunk])]).await;
     let (events, error) = collect(provider(&server).stream(request("hi"))).await;
     assert_eq!(events, vec![ModelEvent::Text("a".into())]);
     assert_eq!(
         error,
-        Some(ModelError::Http { status: 502, message: "Provider returned error".into(), retry_after: None })
+        Some(ModelError::Http {
+            status: 502,
+            message: "Provider returned error".into(),
+            retry_after: None
+        })
     );
 }
 
@@ -367,12 +377,30 @@ async fn the_request_has_the_chat_completions_shape() {
                 content: String::new(),
                 reasoning: Some(Reasoning { text: "hmm".into(), signature: None }),
                 tool_calls: vec![
-                    ToolCall { id: "call_1".into(), name: "Bash".into(), arguments: "{\"command\":\"ls\"}".into() },
-                    ToolCall { id: "call_2".into(), name: "Read".into(), arguments: "{\"path\":\"a\"}".into() },
+                    ToolCall {
+                        id: "call_1".into(),
+                        name: "Bash".into(),
+                        arguments: "{\"command\":\"ls\"}".into(),
+                    },
+                    ToolCall {
+                        id: "call_2".into(),
+                        name: "Read".into(),
+                        arguments: "{\"path\":\"a\"}".into(),
+                    },
                 ],
             },
-            ChatMessage::Tool { tool_call_id: "call_1".into(), name: "Bash".into(), content: "a\nb".into(), is_error: false },
-            ChatMessage::Tool { tool_call_id: "call_2".into(), name: "Read".into(), content: "no such file".into(), is_error: true },
+            ChatMessage::Tool {
+                tool_call_id: "call_1".into(),
+                name: "Bash".into(),
+                content: "a\nb".into(),
+                is_error: false,
+            },
+            ChatMessage::Tool {
+                tool_call_id: "call_2".into(),
+                name: "Read".into(),
+                content: "no such file".into(),
+                is_error: true,
+            },
             ChatMessage::Assistant { content: "Done.".into(), reasoning: None, tool_calls: vec![] },
             ChatMessage::User { content: "thanks".into() },
         ],
@@ -420,7 +448,12 @@ async fn the_request_has_the_chat_completions_shape() {
 
 #[tokio::test]
 async fn ollama_sends_no_key_and_the_legacy_max_tokens() {
-    let server = FakeServer::start(vec![Reply::sse([text_chunk("ok"), finish_chunk("stop"), DONE.to_owned()])]).await;
+    let server = FakeServer::start(vec![Reply::sse([
+        text_chunk("ok"),
+        finish_chunk("stop"),
+        DONE.to_owned(),
+    ])])
+    .await;
     let env = ProviderEnv {
         ollama_base_url: format!("{}/v1", server.url),
         openai_api_key: Some(KEY.to_owned()),

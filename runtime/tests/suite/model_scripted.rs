@@ -1,5 +1,6 @@
 //! The scripted model: deterministic answers, tool calls from `tool:` lines, summaries of
 //! tool results, and cancellable `sleep:` pacing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failed expect is a failed test
 
 use std::time::Duration;
 
@@ -77,9 +78,10 @@ async fn a_plain_message_gets_the_configuration_note_in_chunks() {
 
 #[tokio::test]
 async fn one_tool_line_is_one_tool_call_streamed_in_fragments() {
-    let events =
-        collect_ok(ScriptedProvider.stream(request(vec![user("tool: Bash {\"command\": \"ls\"}")])))
-            .await;
+    let events = collect_ok(
+        ScriptedProvider.stream(request(vec![user("tool: Bash {\"command\": \"ls\"}")])),
+    )
+    .await;
     assert_eq!(
         events[..4],
         [
@@ -98,12 +100,21 @@ async fn two_tool_lines_are_parallel_calls_numbered_across_the_conversation() {
     let earlier = ChatMessage::Assistant {
         content: String::new(),
         reasoning: None,
-        tool_calls: vec![ToolCall { id: "call_1".into(), name: "Bash".into(), arguments: "{}".into() }],
+        tool_calls: vec![ToolCall {
+            id: "call_1".into(),
+            name: "Bash".into(),
+            arguments: "{}".into(),
+        }],
     };
     let messages = vec![
         user("tool: Bash {}"),
         earlier,
-        ChatMessage::Tool { tool_call_id: "call_1".into(), name: "Bash".into(), content: "ok".into(), is_error: false },
+        ChatMessage::Tool {
+            tool_call_id: "call_1".into(),
+            name: "Bash".into(),
+            content: "ok".into(),
+            is_error: false,
+        },
         user("Read both:\ntool: Read {\"path\": \"a.txt\"}\n  tool: Glob\n"),
     ];
     let events = collect_ok(ScriptedProvider.stream(request(messages))).await;
@@ -119,7 +130,11 @@ async fn two_tool_lines_are_parallel_calls_numbered_across_the_conversation() {
 
 #[tokio::test]
 async fn tool_results_are_summarised_by_their_first_lines() {
-    let call = |id: &str, name: &str| ToolCall { id: id.into(), name: name.into(), arguments: "{}".into() };
+    let call = |id: &str, name: &str| ToolCall {
+        id: id.into(),
+        name: name.into(),
+        arguments: "{}".into(),
+    };
     let messages = vec![
         user("tool: Bash {\"command\": \"ls\"}\ntool: Read {}"),
         ChatMessage::Assistant {
@@ -190,9 +205,18 @@ async fn sleep_also_paces_the_answer_to_tool_results() {
         ChatMessage::Assistant {
             content: String::new(),
             reasoning: None,
-            tool_calls: vec![ToolCall { id: "call_1".into(), name: "Bash".into(), arguments: "{}".into() }],
+            tool_calls: vec![ToolCall {
+                id: "call_1".into(),
+                name: "Bash".into(),
+                arguments: "{}".into(),
+            }],
         },
-        ChatMessage::Tool { tool_call_id: "call_1".into(), name: "Bash".into(), content: "done".into(), is_error: false },
+        ChatMessage::Tool {
+            tool_call_id: "call_1".into(),
+            name: "Bash".into(),
+            content: "done".into(),
+            is_error: false,
+        },
     ];
     let mut stream = ScriptedProvider.stream(request(messages));
     assert!(stream.next().now_or_never().is_none());
