@@ -172,12 +172,14 @@ struct CallSlot {
     id: String,
 }
 
-/// Decodes Chat Completions chunks; holds `finish_reason` back until `[DONE]` so that the
-/// usage chunk (which follows it) comes first.
+/// Decodes Chat Completions chunks; holds usage and `finish_reason` back until `[DONE]`, so
+/// that one Usage (the last reported: some servers repeat it on every chunk) precedes Finish
+/// although OpenAI sends the usage chunk after the finish_reason one.
 #[derive(Debug, Default)]
 struct OpenAiDecoder {
     calls: Vec<CallSlot>,
     finish: Option<FinishReason>,
+    usage: Option<Usage>,
 }
 
 impl Decoder for OpenAiDecoder {
@@ -207,7 +209,7 @@ impl Decoder for OpenAiDecoder {
             self.choice(choice, out);
         }
         if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
-            out.push_back(ModelEvent::Usage(parse_usage(usage)));
+            self.usage = Some(parse_usage(usage));
         }
         Ok(false)
     }
@@ -277,6 +279,9 @@ impl OpenAiDecoder {
     }
 
     fn finish_into(&mut self, out: &mut VecDeque<ModelEvent>) {
+        if let Some(usage) = self.usage.take() {
+            out.push_back(ModelEvent::Usage(usage));
+        }
         let reason = self.finish.take().unwrap_or(if self.calls.is_empty() {
             FinishReason::Stop
         } else {

@@ -94,8 +94,8 @@ pub struct ToolSpec {
 /// One piece of a streamed answer.
 ///
 /// Contract for every provider: [`ModelEvent::Finish`] is the last event and comes only when
-/// the provider's stream completed properly; [`ModelEvent::Usage`], when known, comes before
-/// it. A [`ModelEvent::ToolCallArgs`] always follows the `ToolCallStart` of its `index`;
+/// the provider's stream completed properly; [`ModelEvent::Usage`], when known, comes once,
+/// just before it. A [`ModelEvent::ToolCallArgs`] always follows the `ToolCallStart` of its `index`;
 /// indices count the response's tool calls from 0 in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelEvent {

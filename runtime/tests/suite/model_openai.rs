@@ -343,6 +343,46 @@ async fn a_very_long_response_is_reassembled_exactly() {
 }
 
 #[tokio::test]
+async fn compatible_server_quirks_are_tolerated() {
+    // Whole calls in one chunk without `index`, arguments as an object, usage repeated on
+    // every chunk, and a clean close after finish_reason without `[DONE]`.
+    let call = |id: &str, args: Value| {
+        json!({ "tool_calls": [{ "id": id, "type": "function",
+                                 "function": { "name": "Read", "arguments": args } }] })
+    };
+    let with_usage = |chunk: String, completion: u64| {
+        chunk.replace("\"usage\":null", &format!(
+            "\"usage\":{{\"prompt_tokens\":9,\"completion_tokens\":{completion},\"total_tokens\":{}}}",
+            9 + completion
+        ))
+    };
+    let server = FakeServer::start(vec![Reply::sse([
+        with_usage(chunk(call("call_a", json!({ "path": "a" })), None), 1),
+        with_usage(chunk(call("call_b", json!("{\"path\":\"b\"}")), None), 2),
+        with_usage(finish_chunk("tool_calls"), 3),
+    ])])
+    .await;
+    let events = collect_ok(provider(&server).stream(request("read"))).await;
+    assert_eq!(
+        events,
+        vec![
+            start(0, "call_a", "Read"),
+            args(0, "{\"path\":\"a\"}"),
+            start(1, "call_b", "Read"),
+            args(1, "{\"path\":\"b\"}"),
+            ModelEvent::Usage(Usage {
+                prompt_tokens: 9,
+                completion_tokens: 3,
+                total_tokens: 12,
+                cached_input_tokens: None,
+                reasoning_tokens: None,
+            }),
+            ModelEvent::Finish(FinishReason::ToolCalls),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn reasoning_fields_become_reasoning_events() {
     let server = FakeServer::start(vec![Reply::sse([
         chunk(json!({ "role": "assistant", "reasoning_content": "Think" }), None),
