@@ -6,9 +6,11 @@
 //! - [`commands`]: one module per family of v2 commands a connection can send.
 //! - [`runtime`]: the state shared by every connection.
 //! - [`store`]: the durable SQLite store (agents, conversations, transcript, queue).
+//! - [`tools`]: the built-in tools, the permission decision, persistent rules, diff previews.
 
 pub mod commands;
 pub mod config;
 pub mod runtime;
 pub mod server;
 pub mod store;
+pub mod tools;
