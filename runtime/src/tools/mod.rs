@@ -1,12 +1,20 @@
 //! The built-in tools the agent runs on the user's machine, and what decides whether
 //! a call may run: permission modes, persistent rules, and diff previews for approvals.
 //!
+//! The approval flow over the socket lives elsewhere; it calls [`permission::decide`] and
+//! [`run`] from here.
+//!
 //! # Layout
 //! - [`bash`], [`read`], [`write`], [`edit`], [`glob`], [`grep`], [`ls`]: one file per tool
 //!   (its description, JSON Schema and implementation).
 //! - [`path`]: resolving wire paths and judging them by their real location.
 //! - [`fs_atomic`]: the temp-file + fsync + rename helper every writer uses.
-//! - `args`, `error`, `output`: argument parsing, [`ToolError`], capped output text.
+//! - [`permission`]: [`permission::decide`], mode × tool kind × rules → allow/ask/deny.
+//! - [`rules`]: rule syntax (`Bash(npm test)`, `Edit(src/**)` …) and matching.
+//! - [`settings`]: loading rules from settings files and persisting approved ones.
+//! - [`suggest`]: the "always allow …" suggestions offered with an approval.
+//! - `args`, `error`, `output`, `shell`: argument parsing, [`ToolError`], capped output
+//!   text, and the bit of shell syntax that `Bash(...)` rules need.
 
 use std::path::{Path, PathBuf};
 
@@ -23,13 +31,22 @@ pub mod grep;
 pub mod ls;
 mod output;
 pub mod path;
+pub mod permission;
 pub mod read;
+pub mod rules;
+pub mod settings;
+mod shell;
+pub mod suggest;
 pub mod write;
 
 #[cfg(test)]
 mod tests;
 
 pub use error::ToolError;
+pub use permission::{Decision, PermissionMode, PermissionRequest, decide};
+pub use rules::{Rule, RuleScope, Rules};
+pub use settings::persist_rule;
+pub use suggest::rule_for_suggestion;
 
 /// The tools tether implements itself; names and arguments follow Letta Code's toolset
 /// so agents and clients built for it work unchanged.

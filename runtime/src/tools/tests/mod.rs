@@ -8,7 +8,9 @@ use super::{BuiltinTool, ToolContext, ToolOutput, run};
 
 mod bash;
 mod files;
+mod permission;
 mod search;
+mod settings;
 
 /// A temp dir and its canonical path (tools report real paths; /tmp may be a symlink).
 fn temp() -> (tempfile::TempDir, PathBuf) {
