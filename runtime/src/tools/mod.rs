@@ -1,8 +1,8 @@
 //! The built-in tools the agent runs on the user's machine, and what decides whether
 //! a call may run: permission modes, persistent rules, and diff previews for approvals.
 //!
-//! The approval flow over the socket lives elsewhere; it calls [`permission::decide`] and
-//! [`run`] from here.
+//! The approval flow over the socket lives elsewhere; it calls [`permission::decide`],
+//! [`diff::preview_for`] and [`run`] from here.
 //!
 //! # Layout
 //! - [`bash`], [`read`], [`write`], [`edit`], [`glob`], [`grep`], [`ls`]: one file per tool
@@ -13,6 +13,7 @@
 //! - [`rules`]: rule syntax (`Bash(npm test)`, `Edit(src/**)` …) and matching.
 //! - [`settings`]: loading rules from settings files and persisting approved ones.
 //! - [`suggest`]: the "always allow …" suggestions offered with an approval.
+//! - [`diff`]: unified-diff previews of Write/Edit calls.
 //! - `args`, `error`, `output`, `shell`: argument parsing, [`ToolError`], capped output
 //!   text, and the bit of shell syntax that `Bash(...)` rules need.
 
@@ -23,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 
 mod args;
 pub mod bash;
+pub mod diff;
 pub mod edit;
 mod error;
 pub mod fs_atomic;

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::{BuiltinTool, ToolContext, ToolOutput, run};
 
 mod bash;
+mod diff;
 mod files;
 mod permission;
 mod search;
