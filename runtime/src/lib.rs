@@ -7,6 +7,7 @@
 //! - [`model`]: model providers (OpenAI-compatible, Anthropic, scripted) behind one trait.
 //! - [`runtime`]: the state shared by every connection.
 //! - [`store`]: the durable SQLite store (agents, conversations, transcript, queue).
+//! - [`tools`]: the built-in tools, the permission decision, persistent rules, diff previews.
 
 pub mod commands;
 pub mod config;
@@ -14,3 +15,4 @@ pub mod model;
 pub mod runtime;
 pub mod server;
 pub mod store;
+pub mod tools;
