@@ -46,7 +46,8 @@ pub enum ControlRequestBody {
 impl<'de> Deserialize<'de> for ControlRequestBody {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
-        Ok(match tag_of::<D::Error>(&value, "subtype", "a control request")?.as_deref() {
+        let tag = tag_of::<D::Error>(&value, "subtype", "a control request")?;
+        Ok(match tag.as_deref() {
             Some("can_use_tool") => Self::CanUseTool(decode_nested(value)?),
             _ => Self::Unknown(value),
         })

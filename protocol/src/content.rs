@@ -50,7 +50,9 @@ impl<'de> Deserialize<'de> for MessageContent {
         match Value::deserialize(deserializer)? {
             Value::String(text) => Ok(Self::Text(text)),
             parts @ Value::Array(_) => decode_nested(parts).map(Self::Parts),
-            _ => Err(D::Error::custom("content must be a string or an array of content parts")),
+            _ => Err(D::Error::custom(
+                "content must be a string or an array of content parts",
+            )),
         }
     }
 }
@@ -76,7 +78,8 @@ pub enum ContentPart {
 impl<'de> Deserialize<'de> for ContentPart {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
-        Ok(match tag_of::<D::Error>(&value, "type", "a content part")?.as_deref() {
+        let tag = tag_of::<D::Error>(&value, "type", "a content part")?;
+        Ok(match tag.as_deref() {
             Some("text") => Self::Text(decode_nested(value)?),
             Some("image") => Self::Image(decode_nested(value)?),
             _ => Self::Other(value),

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::agents::{
     AgentCreateCommand, AgentDeleteCommand, AgentDeleteResponse, AgentListCommand,
-    AgentListResponse, AgentResponse, AgentRetrieveCommand, AgentUpdateCommand,
-    CreateAgentCommand, CreateAgentResponse,
+    AgentListResponse, AgentResponse, AgentRetrieveCommand, AgentUpdateCommand, CreateAgentCommand,
+    CreateAgentResponse,
 };
 use crate::approval::ControlRequest;
 use crate::commands::{
@@ -28,8 +28,8 @@ use crate::conversations::{
 use crate::cron::{
     CronAddCommand, CronAddResponse, CronDeleteAllCommand, CronDeleteAllResponse,
     CronDeleteResponse, CronGetResponse, CronListCommand, CronListResponse, CronResumeCommand,
-    CronRunsCommand, CronRunsResponse, CronTaskChangeResponse, CronTaskCommand,
-    CronUpdateCommand, CronUpdateResponse, CronsUpdated,
+    CronRunsCommand, CronRunsResponse, CronTaskChangeResponse, CronTaskCommand, CronUpdateCommand,
+    CronUpdateResponse, CronsUpdated,
 };
 use crate::error::FrameError;
 use crate::external::{
@@ -43,9 +43,8 @@ use crate::legacy::{
 };
 use crate::lifecycle::{
     AbortMessageCommand, AbortMessageResponse, AppServerInfoCommand, AppServerInfoResponse,
-    ChangeDeviceStateCommand, RemoveQueueItemCommand, RemoveQueueItemResponse,
-    ResumeQueueCommand, ResumeQueueResponse, RuntimeStartCommand, RuntimeStartResponse,
-    SyncCommand, SyncResponse,
+    ChangeDeviceStateCommand, RemoveQueueItemCommand, RemoveQueueItemResponse, ResumeQueueCommand,
+    ResumeQueueResponse, RuntimeStartCommand, RuntimeStartResponse, SyncCommand, SyncResponse,
 };
 use crate::models::{
     ListModelsCommand, ListModelsResponse, UpdateModelCommand, UpdateModelResponse,
@@ -479,10 +478,9 @@ impl ClientFrame {
             Self::ConversationMessagesList(f) => Some(&f.request_id),
             Self::CronList(f) => Some(&f.request_id),
             Self::CronAdd(f) => Some(&f.request_id),
-            Self::CronGet(f)
-            | Self::CronTrigger(f)
-            | Self::CronPause(f)
-            | Self::CronDelete(f) => Some(&f.request_id),
+            Self::CronGet(f) | Self::CronTrigger(f) | Self::CronPause(f) | Self::CronDelete(f) => {
+                Some(&f.request_id)
+            }
             Self::CronRuns(f) => Some(&f.request_id),
             Self::CronResume(f) => Some(&f.request_id),
             Self::CronUpdate(f) => Some(&f.request_id),
@@ -707,8 +705,13 @@ impl<'de> Deserialize<'de> for ServerFrame {
 }
 
 fn parse_object(text: &str) -> Result<Value, FrameError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
-    if value.is_object() { Ok(value) } else { Err(FrameError::NotObject) }
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(FrameError::NotObject)
+    }
 }
 
 fn frame_type(value: &Value) -> Result<String, FrameError> {
@@ -755,8 +758,15 @@ fn check_flattened<E: DeserializeOwned>(frame_type: &str, value: &Value) -> Resu
         .map_err(|err| invalid_field(frame_type, err))
 }
 
-fn invalid_field(frame_type: &str, err: serde_path_to_error::Error<serde_json::Error>) -> FrameError {
+fn invalid_field(
+    frame_type: &str,
+    err: serde_path_to_error::Error<serde_json::Error>,
+) -> FrameError {
     let outer = err.path().to_string();
     let (field, message) = split_path(&outer, err.into_inner().to_string());
-    FrameError::InvalidField { frame_type: frame_type.to_owned(), field, message }
+    FrameError::InvalidField {
+        frame_type: frame_type.to_owned(),
+        field,
+        message,
+    }
 }

@@ -56,7 +56,8 @@ impl InputPayload {
 impl<'de> Deserialize<'de> for InputPayload {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
-        Ok(match tag_of::<D::Error>(&value, "kind", "an input payload")?.as_deref() {
+        let tag = tag_of::<D::Error>(&value, "kind", "an input payload")?;
+        Ok(match tag.as_deref() {
             Some("create_message") => Self::CreateMessage(decode_nested(value)?),
             Some("approval_response") => Self::ApprovalResponse(decode_nested(value)?),
             Some("teleport_continue") => Self::TeleportContinue(decode_nested(value)?),

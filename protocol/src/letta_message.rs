@@ -815,6 +815,32 @@ pub struct LettaErrorMessage {
     pub seq_id: Option<u64>,
 }
 
+/// Writes a [`LettaErrorMessage`] found outside a [`LettaMessage`] (e.g.
+/// `loop_error.api_error`) with the `message_type: "error_message"` the reference
+/// requires; the struct itself leaves the tag to [`LettaMessage`].
+pub(crate) fn serialize_error_message<S: Serializer>(
+    error: &Option<LettaErrorMessage>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    /// `LettaErrorMessage` with its tag.
+    #[derive(Serialize)]
+    struct Tagged<'a> {
+        /// Always `"error_message"`.
+        message_type: &'static str,
+        /// The error's own members.
+        #[serde(flatten)]
+        error: &'a LettaErrorMessage,
+    }
+    match error {
+        Some(error) => Tagged {
+            message_type: "error_message",
+            error,
+        }
+        .serialize(serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// `stop_reason`: why the run stopped (`LettaStopReason`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LettaStopReason {

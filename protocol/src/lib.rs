@@ -40,6 +40,8 @@
 //! [`letta_message::StopReasonType::Other`]. Letta bodies (agents, conversations) keep
 //! untyped members in an `extra` map, so they round-trip unchanged.
 
+#![warn(missing_docs)]
+
 pub mod agents;
 pub mod approval;
 pub mod commands;

@@ -3,9 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::agents::AgentState;
+use crate::agents::{AgentCreateParams, AgentState};
 use crate::conversations::{Conversation, ConversationCreateBody};
-use crate::agents::AgentCreateParams;
 use crate::external::RuntimeStartExternalToolsGroup;
 use crate::scope::RuntimeScope;
 use crate::status::SkillSource;

@@ -33,13 +33,21 @@ pub struct ModelEntry {
     #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// Shown prominently.
-    #[serde(rename = "isFeatured", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "isFeatured",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_featured: Option<bool>,
     /// Costs no credits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free: Option<bool>,
     /// Settings applied when this entry is chosen.
-    #[serde(rename = "updateArgs", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "updateArgs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub update_args: Option<JsonObject>,
 }
 

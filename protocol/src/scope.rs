@@ -20,7 +20,11 @@ pub struct RuntimeScope {
 impl RuntimeScope {
     /// A scope for `conversation_id` of `agent_id`, without an acting user.
     pub fn new(agent_id: Option<String>, conversation_id: impl Into<String>) -> Self {
-        Self { agent_id, conversation_id: conversation_id.into(), acting_user_id: None }
+        Self {
+            agent_id,
+            conversation_id: conversation_id.into(),
+            acting_user_id: None,
+        }
     }
 }
 

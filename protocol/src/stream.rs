@@ -59,7 +59,8 @@ pub enum StreamDelta {
     /// `loop_error`: the loop hit an error.
     #[serde(rename = "loop_error")]
     LoopError(LoopErrorMessage),
-    /// `type: "message"`: a Letta message chunk (`MessageDelta`).
+    /// `type: "message"`: a Letta message chunk (`MessageDelta`). The `type` marker is
+    /// written on serialisation and is not part of the message (nor of a raw one).
     #[serde(untagged, serialize_with = "serialize_message_delta")]
     Message(LettaMessage),
     /// A delta this build does not know, verbatim.
@@ -102,7 +103,11 @@ fn serialize_message_delta<S: Serializer>(
         #[serde(flatten)]
         message: &'a LettaMessage,
     }
-    MessageDelta { kind: "message", message }.serialize(serializer)
+    MessageDelta {
+        kind: "message",
+        message,
+    }
+    .serialize(serializer)
 }
 
 impl<'de> Deserialize<'de> for StreamDelta {
@@ -115,7 +120,8 @@ impl<'de> Deserialize<'de> for StreamDelta {
             }
             return decode_nested(value).map(Self::Message);
         }
-        Ok(match tag_of::<D::Error>(&value, "message_type", "a stream delta")?.as_deref() {
+        let tag = tag_of::<D::Error>(&value, "message_type", "a stream delta")?;
+        Ok(match tag.as_deref() {
             Some("approval_classification_end") => {
                 Self::ApprovalClassificationEnd(decode_nested(value)?)
             }
@@ -359,7 +365,12 @@ pub struct LoopErrorMessage {
     pub stop_reason: StopReasonType,
     /// Whether the turn is over.
     pub is_terminal: bool,
-    /// The backend's error, when it came from the Letta API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The backend's error, when it came from the Letta API (written with its
+    /// `message_type: "error_message"`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::letta_message::serialize_error_message"
+    )]
     pub api_error: Option<LettaErrorMessage>,
 }
