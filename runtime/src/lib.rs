@@ -1,6 +1,8 @@
 //! tether's runtime: a coding agent on your machine, steered over Letta Code's v2 protocol.
 //!
 //! # Layout
+//! - [`agent`]: the agent loop: model steps, tool calls, approvals, one turn at a time.
+//! - [`conversation`]: one actor per conversation: queue, turn, approvals, subscribers.
 //! - [`config`]: what the command line decides (listen address, token, data dir …).
 //! - [`server`]: the listener, HTTP routes, auth, and the per-connection handler.
 //! - [`commands`]: one module per family of v2 commands a connection can send.
@@ -9,7 +11,9 @@
 //! - [`store`]: the durable SQLite store (agents, conversations, transcript, queue).
 //! - [`tools`]: the built-in tools, the permission decision, persistent rules, diff previews.
 
+pub mod agent;
 pub mod commands;
+pub mod conversation;
 pub mod config;
 pub mod model;
 pub mod runtime;

@@ -1,6 +1,12 @@
 //! State shared by every connection of one runtime process.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::conversation::{ConnectionId, ConversationHandle, Registry};
+use crate::server::framelog::FrameLog;
+use crate::store::{ConversationRecord, Store, StoreError};
 
 /// tether's version, reported in `app_server_info` and device status.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -14,4 +20,66 @@ pub struct Runtime {
     pub boot_cwd: PathBuf,
     /// Default model handle for agents created without one.
     pub default_model: Option<String>,
+    /// The durable store.
+    pub store: Store,
+    /// Live conversation actors.
+    pub conversations: Registry,
+    /// The transport log of this server session.
+    pub framelog: FrameLog,
+    /// Cancelled when the process is shutting down: connections close, turns stop.
+    pub shutdown: tokio_util::sync::CancellationToken,
+    next_connection: AtomicU64,
+}
+
+impl Runtime {
+    /// Opens the store in `data_dir` and closes turns a previous process left running.
+    pub fn open(data_dir: PathBuf, boot_cwd: PathBuf, default_model: Option<String>) -> Result<Arc<Self>, StoreError> {
+        let store = Store::open_in(&data_dir)?;
+        let interrupted = store.close_interrupted_turns()?;
+        if !interrupted.is_empty() {
+            tracing::warn!("{} turn(s) were interrupted by the last shutdown", interrupted.len());
+        }
+        let framelog = match FrameLog::open(&data_dir) {
+            Ok((log, _path)) => log,
+            Err(err) => {
+                tracing::warn!("transport log disabled: cannot open it in {}: {err}", data_dir.display());
+                FrameLog::disabled()
+            }
+        };
+        Ok(Arc::new(Runtime {
+            framelog,
+            data_dir,
+            boot_cwd,
+            default_model,
+            store,
+            conversations: Registry::default(),
+            shutdown: tokio_util::sync::CancellationToken::new(),
+            next_connection: AtomicU64::new(1),
+        }))
+    }
+
+    /// Starts the actors of conversations with queued inputs, so they run after a restart.
+    pub fn resume_queued(self: &Arc<Self>) -> Result<(), StoreError> {
+        for id in self.store.conversations_with_queue()? {
+            if let Some(record) = self.store.conversation(&id)? {
+                self.conversations.handle(self, &record)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A fresh id for a new connection.
+    pub fn next_connection_id(&self) -> ConnectionId {
+        self.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The actor of a stored conversation.
+    pub fn conversation(self: &Arc<Self>, record: &ConversationRecord) -> Result<ConversationHandle, StoreError> {
+        self.conversations.handle(self, record)
+    }
+
+    /// Names of the built-in tools a model can be offered (for device status).
+    pub fn loaded_tool_names(&self) -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -15,10 +15,10 @@ pub fn app_server_info(ctx: &ConnectionCtx, cmd: AppServerInfoCommand) {
         letta_code_version: VERSION.to_owned(),
         protocol_version: PROTOCOL_VERSION,
         capabilities: Capabilities {
-            agent_management: false,
-            conversation_management: false,
+            agent_management: true,
+            conversation_management: true,
             memory_management: false,
-            runtime_start: false,
+            runtime_start: true,
             launch_subagent: None,
             runtime_workspace_sandbox: None,
             runtime_external_tools_update: None,
@@ -26,5 +26,5 @@ pub fn app_server_info(ctx: &ConnectionCtx, cmd: AppServerInfoCommand) {
             split_channels: false,
         },
     };
-    super::send(ctx, ServerFrame::AppServerInfoResponse(response));
+    ctx.send(&ServerFrame::AppServerInfoResponse(response));
 }

@@ -5,19 +5,33 @@
 //! a dialled one (`tether remote`), and channels in unit tests.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use serde_json::{json, Value};
-use tether_protocol::{ClientFrame, FrameError, ServerFrame};
-use tokio::sync::mpsc;
+use tether_protocol::{ClientFrame, FrameError};
+use tokio::time::Instant;
 
+use super::framelog::{Direction, FrameLog};
+use super::outbox::{outbox, Outbox, OutboxReceiver};
+pub use super::outbox::Outbound;
+use crate::conversation::{Command, ConnectionId, Subscriber};
 use crate::runtime::Runtime;
 
 /// Frames a connection may hold unsent before it is judged too slow and closed.
-const OUTBOX_CAPACITY: usize = 1024;
+const OUTBOX_CAPACITY: usize = 4096;
 
-/// Close code sent when a client cannot keep up (RFC 6455 "try again later").
-pub const CLOSE_TOO_SLOW: u16 = 1013;
+/// Unsent frames past which a client counts as behind and snapshots start to coalesce.
+const COALESCE_AFTER: usize = 64;
+
+/// How often the runtime pings a client.
+const PING_INTERVAL: Duration = Duration::from_secs(30);
+
+/// A client silent for this long (no pong, no frame) is considered gone.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Close code for a peer that stopped answering pings (RFC 6455 "going away").
+const CLOSE_IDLE: u16 = 1001;
 
 /// Something that arrived on the socket.
 #[derive(Debug)]
@@ -32,57 +46,11 @@ pub enum Inbound {
     Close,
 }
 
-/// Something to write on the socket.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outbound {
-    /// A text frame holding one JSON protocol frame.
-    Text(String),
-    /// A WebSocket ping (heartbeat).
-    Ping,
-    /// Close the socket with a code and a reason the client can show.
-    Close {
-        /// RFC 6455 close code.
-        code: u16,
-        /// Human-readable reason.
-        reason: String,
-    },
-}
-
-/// A bounded queue of frames for one connection; a full queue closes the connection.
-#[derive(Debug, Clone)]
-pub struct Outbox {
-    tx: mpsc::Sender<Outbound>,
-}
-
-impl Outbox {
-    /// Queues a protocol frame; never blocks the caller.
-    pub fn send_frame(&self, frame: &ServerFrame) {
-        match serde_json::to_string(frame) {
-            Ok(text) => self.send(Outbound::Text(text)),
-            Err(err) => tracing::error!("cannot serialize {frame:?}: {err}"),
-        }
-    }
-
-    /// Queues raw JSON (frames this build has no type for).
-    pub fn send_json(&self, value: &Value) {
-        self.send(Outbound::Text(value.to_string()));
-    }
-
-    fn send(&self, out: Outbound) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(out) {
-            // The writer drains this queue; if it is full the client is not reading.
-            // Dropping frames would corrupt its view, so the connection is closed instead.
-            let _ = self.tx.try_send(Outbound::Close {
-                code: CLOSE_TOO_SLOW,
-                reason: "client too slow: outbound queue full; reconnect and sync".to_owned(),
-            });
-        }
-    }
-}
-
 /// What a command handler can reach: the runtime and this connection's outbox.
 #[derive(Debug)]
 pub struct ConnectionCtx {
+    /// This connection's id.
+    pub id: ConnectionId,
     /// The shared runtime.
     pub runtime: Arc<Runtime>,
     /// Where replies and events for this client go.
@@ -90,19 +58,41 @@ pub struct ConnectionCtx {
 }
 
 impl ConnectionCtx {
+    /// This connection as a conversation subscriber.
+    pub fn subscriber(&self) -> Subscriber {
+        Subscriber { id: self.id, outbox: self.outbox.clone() }
+    }
+
+    /// Queues a protocol frame for this client.
+    pub fn send(&self, frame: &tether_protocol::ServerFrame) {
+        match serde_json::to_string(frame) {
+            Ok(text) => self.outbox.push(text),
+            Err(err) => tracing::error!("cannot serialize a {} frame: {err}", frame.frame_type()),
+        }
+    }
+
+    /// Queues raw JSON (tether's own frames, such as `error`).
+    pub fn send_json(&self, value: &Value) {
+        self.outbox.push(value.to_string());
+    }
+
     /// Answers a frame this runtime does not serve: a `<type>_response` with
     /// `success:false` when it carries a `request_id` (so request/response clients resolve),
     /// else an `error` frame.
     pub fn reply_unsupported(&self, frame_type: &str, request_id: Option<&str>) {
-        let message = format!("unsupported command: {frame_type}");
+        self.reply_failure(frame_type, request_id, "unsupported_command", &format!("unsupported command: {frame_type}"));
+    }
+
+    /// Answers a command that failed, in the same shape as [`Self::reply_unsupported`].
+    pub fn reply_failure(&self, frame_type: &str, request_id: Option<&str>, code: &str, message: &str) {
         match request_id {
-            Some(request_id) => self.outbox.send_json(&json!({
+            Some(request_id) => self.send_json(&json!({
                 "type": format!("{frame_type}_response"),
                 "request_id": request_id,
                 "success": false,
                 "error": message,
             })),
-            None => self.outbox.send_json(&error_frame("unsupported_command", &message, None, Some(frame_type))),
+            None => self.send_json(&error_frame(code, message, None, Some(frame_type))),
         }
     }
 
@@ -112,8 +102,7 @@ impl ConnectionCtx {
         let request_id = serde_json::from_str::<Value>(text)
             .ok()
             .and_then(|v| v.get("request_id").and_then(Value::as_str).map(str::to_owned));
-        self.outbox
-            .send_json(&error_frame("invalid_frame", &err.to_string(), request_id.as_deref(), err.frame_type()));
+        self.send_json(&error_frame("invalid_frame", &err.to_string(), request_id.as_deref(), err.frame_type()));
     }
 }
 
@@ -129,46 +118,80 @@ pub fn error_frame(code: &str, message: &str, request_id: Option<&str>, frame_ty
     frame
 }
 
-/// Serves one connection until the peer closes it or it is closed for cause.
+/// Serves one connection until the peer closes it, goes silent, or is closed for cause.
 pub async fn serve<R, W>(mut inbound: R, outbound: W, runtime: Arc<Runtime>)
 where
     R: Stream<Item = Inbound> + Unpin,
     W: Sink<Outbound> + Unpin + Send + 'static,
 {
-    let (tx, rx) = mpsc::channel(OUTBOX_CAPACITY);
-    let ctx = ConnectionCtx { runtime, outbox: Outbox { tx } };
-    let mut writer = tokio::spawn(write_loop(rx, outbound));
+    let (outbox, rx) = outbox(OUTBOX_CAPACITY, COALESCE_AFTER);
+    let ctx = ConnectionCtx { id: runtime.next_connection_id(), runtime, outbox };
+    let log = ctx.runtime.framelog.clone();
+    log.note(ctx.id, "connected");
+    let mut writer = tokio::spawn(write_loop(rx, outbound, log.clone(), ctx.id));
+    let mut heartbeat = tokio::time::interval_at(Instant::now() + PING_INTERVAL, PING_INTERVAL);
+    let mut last_heard = Instant::now();
 
     loop {
         tokio::select! {
-            item = inbound.next() => match item {
-                Some(Inbound::Text(text)) => handle_text(&ctx, &text).await,
-                Some(Inbound::Binary) => ctx.outbox.send_json(&error_frame(
-                    "invalid_frame", "binary frames are not part of the protocol; send JSON text", None, None)),
-                Some(Inbound::Pong) => {}
-                Some(Inbound::Close) | None => break,
-            },
+            item = inbound.next() => {
+                last_heard = Instant::now();
+                match item {
+                    Some(Inbound::Text(text)) => {
+                        log.frame(ctx.id, Direction::In, &text);
+                        handle_text(&ctx, &text).await;
+                    }
+                    Some(Inbound::Binary) => ctx.send_json(&error_frame(
+                        "invalid_frame", "binary frames are not part of the protocol; send JSON text", None, None)),
+                    Some(Inbound::Pong) => {}
+                    Some(Inbound::Close) | None => break,
+                }
+            }
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() >= IDLE_TIMEOUT {
+                    ctx.outbox.close(CLOSE_IDLE, "no pong for 90 s");
+                } else {
+                    ctx.outbox.ping();
+                }
+            }
             _ = &mut writer => break,
+            () = ctx.runtime.shutdown.cancelled() => {
+                ctx.outbox.close(CLOSE_IDLE, "tether is shutting down");
+                break;
+            }
         }
     }
+    ctx.outbox.close(1000, "bye");
+    log.note(ctx.id, "disconnected");
+    for conversation in ctx.runtime.conversations.all() {
+        conversation.send(Command::Detach(ctx.id)).await;
+    }
+    // Let the writer flush a pending close frame, but never wait on a dead peer.
+    let _ = tokio::time::timeout(Duration::from_secs(1), &mut writer).await;
     writer.abort();
 }
 
 async fn handle_text(ctx: &ConnectionCtx, text: &str) {
     match ClientFrame::from_json(text) {
         Ok(ClientFrame::Unknown(value)) if value.get("type").and_then(Value::as_str) == Some("ping") => {
-            ctx.outbox.send_json(&json!({ "type": "pong" }));
+            ctx.send_json(&json!({ "type": "pong" }));
         }
+        Ok(ClientFrame::Unknown(value)) if value.get("type").and_then(Value::as_str) == Some("pong") => {}
         Ok(frame) => crate::commands::dispatch(ctx, frame).await,
         Err(err) => ctx.reply_invalid(text, &err),
     }
 }
 
-async fn write_loop<W>(mut rx: mpsc::Receiver<Outbound>, mut sink: W)
+async fn write_loop<W>(rx: OutboxReceiver, mut sink: W, log: FrameLog, id: ConnectionId)
 where
     W: Sink<Outbound> + Unpin,
 {
     while let Some(out) = rx.recv().await {
+        match &out {
+            Outbound::Text(text) => log.frame(id, Direction::Out, text),
+            Outbound::Close { code, reason } => log.note(id, &format!("closing: {code} {reason}")),
+            Outbound::Ping => {}
+        }
         let closing = matches!(out, Outbound::Close { .. });
         if sink.send(out).await.is_err() || closing {
             break;

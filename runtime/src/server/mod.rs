@@ -2,7 +2,9 @@
 
 pub mod auth;
 pub mod connection;
+pub mod framelog;
 pub mod http;
+pub mod outbox;
 pub mod ws;
 
 use std::io::Write;
@@ -48,11 +50,8 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
 
-    let runtime = Arc::new(Runtime {
-        data_dir: config.data_dir.clone(),
-        boot_cwd: config.cwd.clone(),
-        default_model: config.model.clone(),
-    });
+    let runtime = Runtime::open(config.data_dir.clone(), config.cwd.clone(), config.model.clone())
+        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
     let state = Arc::new(AppState {
         runtime,
         auth: auth::Auth::new(token.clone(), config.allowed_origins.clone()),
@@ -60,9 +59,20 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         ready: AtomicBool::new(false),
     });
     print_banner(local, &token, token_file.as_deref(), state.web_dist.is_some());
+    state.runtime.resume_queued()?;
     state.ready.store(true, Ordering::Release);
 
-    axum::serve(listener, http::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    let shutdown = state.runtime.shutdown.clone();
+    let signal = async move {
+        shutdown_signal().await;
+        // Open sockets would keep a graceful shutdown waiting forever: close them.
+        shutdown.cancel();
+    };
+    axum::serve(listener, http::router(state.clone())).with_graceful_shutdown(signal).await?;
+    // Every acknowledged write is already committed; fold the WAL back for a tidy file.
+    if let Err(err) = state.runtime.store.checkpoint() {
+        tracing::warn!("store checkpoint at shutdown failed: {err}");
+    }
     Ok(())
 }
 

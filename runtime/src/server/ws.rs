@@ -18,6 +18,7 @@ const MAX_FRAME_BYTES: usize = 16 * 1024 * 1024;
 pub async fn upgrade(State(state): State<Arc<AppState>>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     if let Err(refusal) = state.auth.check(&headers) {
         tracing::info!("refused WebSocket upgrade: {refusal}");
+        state.runtime.framelog.note(0, &format!("refused upgrade: {refusal}"));
         return (refusal.status(), format!("{refusal}\n")).into_response();
     }
     let runtime = state.runtime.clone();

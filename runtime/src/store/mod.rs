@@ -24,7 +24,7 @@ pub use approvals::ApprovalRecord;
 pub use conversations::{ConversationPatch, ConversationRecord, NewConversation};
 pub use messages::MessageRecord;
 pub use queue::QueueRecord;
-pub use turns::TurnRecord;
+pub use turns::{TurnRecord, INTERRUPTED_REASON};
 
 /// What can go wrong reading or writing the store.
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,6 @@ use rusqlite::params;
 use super::{now_rfc3339, Store, StoreError};
 
 /// Why a turn that was running when tether stopped is reported as finished.
-#[allow(dead_code)] // used by the conversation actor (next commit)
 pub const INTERRUPTED_REASON: &str = "interrupted: tether stopped while this turn was running";
 
 /// A turn as stored.

@@ -23,6 +23,8 @@ pub struct Server {
     child: Child,
     pub port: u16,
     pub data_dir: tempfile::TempDir,
+    /// The working directory conversations start in (a fresh, empty directory).
+    pub workspace: tempfile::TempDir,
     pub stdout_lines: Vec<String>,
 }
 
@@ -32,11 +34,20 @@ impl Server {
     }
 
     pub fn start_with(args: &[&str]) -> Self {
-        let data_dir = tempfile::tempdir().expect("temp data dir");
+        Self::start_in(tempfile::tempdir().expect("temp data dir"), tempfile::tempdir().expect("workspace"), args)
+    }
+
+    /// Starts on a given data dir and workspace (to restart on the same store).
+    pub fn start_in(data_dir: tempfile::TempDir, workspace: tempfile::TempDir, args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tether"))
             .arg("app-server")
             .arg("--data-dir")
             .arg(data_dir.path())
+            .arg("--cwd")
+            .arg(workspace.path())
+            .env_remove("TETHER_MODEL")
+            .env_remove("OPENAI_API_KEY")
+            .env_remove("ANTHROPIC_API_KEY")
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -54,7 +65,7 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line: {first:?}"));
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in reader.lines() {});
-        Server { child, port, data_dir, stdout_lines: vec![first.trim().to_owned()] }
+        Server { child, port, data_dir, workspace, stdout_lines: vec![first.trim().to_owned()] }
     }
 
     pub fn url(&self) -> String {
@@ -63,6 +74,31 @@ impl Server {
 
     pub async fn connect(&self) -> Client {
         Client::connect(&self.url(), Some(TOKEN), None).await.expect("connect")
+    }
+}
+
+impl Server {
+    /// Sends SIGTERM and waits for the process to exit (graceful shutdown).
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("kill");
+        for _ in 0..400 {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("tether did not exit within 20 s of SIGTERM");
+    }
+
+    /// Kills the process at once (SIGKILL: no shutdown, no flush) and returns its dirs.
+    pub fn kill9(mut self) -> (tempfile::TempDir, tempfile::TempDir) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let data_dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().expect("dir"));
+        let workspace = std::mem::replace(&mut self.workspace, tempfile::tempdir().expect("dir"));
+        (data_dir, workspace)
     }
 }
 
@@ -128,4 +164,97 @@ impl Client {
             }
         }
     }
+}
+
+impl Client {
+    /// Sends a command and returns the frame that answers its `request_id`, with the
+    /// frames that arrived before it.
+    pub async fn request(&mut self, frame: Value) -> (Value, Vec<Value>) {
+        let request_id = frame["request_id"].as_str().expect("request_id").to_owned();
+        self.send(frame).await;
+        let mut others = Vec::new();
+        loop {
+            let frame = self.recv().await;
+            if frame["request_id"] == request_id.as_str() && frame["type"] != "control_request" {
+                return (frame, others);
+            }
+            others.push(frame);
+        }
+    }
+
+    /// `runtime_start` creating an agent and a conversation; returns (agent_id, conversation_id).
+    pub async fn start_new(&mut self, extra: Value) -> (String, String) {
+        let mut frame = serde_json::json!({
+            "type": "runtime_start",
+            "request_id": "start-new",
+            "create_agent": { "body": { "name": "test agent", "model": "scripted" } },
+            "create_conversation": {},
+        });
+        if let (Some(target), Some(extra)) = (frame.as_object_mut(), extra.as_object()) {
+            for (key, value) in extra {
+                target.insert(key.clone(), value.clone());
+            }
+        }
+        let (response, _) = self.request(frame).await;
+        assert_eq!(response["success"], true, "runtime_start failed: {response}");
+        let scope = &response["runtime"];
+        (
+            scope["agent_id"].as_str().expect("agent_id").to_owned(),
+            scope["conversation_id"].as_str().expect("conversation_id").to_owned(),
+        )
+    }
+
+    /// Sends a text `input` (with a request_id) to a scope.
+    pub async fn say(&mut self, agent_id: &str, conversation_id: &str, request_id: &str, text: &str) {
+        self.send(serde_json::json!({
+            "type": "input",
+            "request_id": request_id,
+            "runtime": { "agent_id": agent_id, "conversation_id": conversation_id },
+            "payload": {
+                "kind": "create_message",
+                "messages": [{ "role": "user", "content": text, "client_message_id": format!("cm-{request_id}") }],
+            },
+        }))
+        .await;
+    }
+
+    /// Every frame up to and including the next `turn_finished`.
+    pub async fn until_turn_finished(&mut self) -> Vec<Value> {
+        let mut frames = Vec::new();
+        loop {
+            let frame = self.recv().await;
+            let done = frame["type"] == "turn_finished";
+            frames.push(frame);
+            if done {
+                return frames;
+            }
+        }
+    }
+
+    /// Every frame up to and including the first one `pred` accepts.
+    pub async fn until(&mut self, pred: impl Fn(&Value) -> bool) -> Vec<Value> {
+        let mut frames = Vec::new();
+        loop {
+            let frame = self.recv().await;
+            let done = pred(&frame);
+            frames.push(frame);
+            if done {
+                return frames;
+            }
+        }
+    }
+}
+
+/// The text of every `assistant_message` delta in `frames`, concatenated.
+pub fn assistant_text(frames: &[Value]) -> String {
+    frames
+        .iter()
+        .filter(|f| f["type"] == "stream_delta" && f["delta"]["message_type"] == "assistant_message")
+        .filter_map(|f| f["delta"]["content"].as_str())
+        .collect()
+}
+
+/// The frames of one type.
+pub fn of_type<'a>(frames: &'a [Value], frame_type: &str) -> Vec<&'a Value> {
+    frames.iter().filter(|f| f["type"] == frame_type).collect()
 }

@@ -1,3 +1,5 @@
+mod approvals;
+mod conversations;
 mod harness;
 mod info;
 mod model_anthropic;
@@ -6,4 +8,7 @@ mod model_openai;
 mod model_registry;
 mod model_scripted;
 mod model_sse;
+mod queue;
+mod recovery;
 mod transport;
+mod turns;

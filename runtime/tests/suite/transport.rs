@@ -96,3 +96,38 @@ async fn malformed_frames_get_error_frames_and_the_connection_survives() {
     client.send(json!({ "type": "app_server_info", "request_id": "still-up" })).await;
     assert_eq!(client.recv().await["request_id"], "still-up");
 }
+
+#[tokio::test]
+async fn every_frame_is_logged_per_session_without_the_token() {
+    let server = Server::start();
+    let mut client = server.connect().await;
+    client.send(json!({ "type": "app_server_info", "request_id": "logged-1" })).await;
+    client.recv().await;
+    let _ = Client::connect(&server.url(), Some("wrong-token"), None).await;
+    let dir = server.data_dir.path().join("logs/remote");
+    // The writer flushes every 200 ms; wait for the line rather than for a fixed time.
+    let mut text = String::new();
+    for _ in 0..100 {
+        let files: Vec<_> = std::fs::read_dir(&dir).expect("log dir").filter_map(Result::ok).collect();
+        assert_eq!(files.len(), 1, "one file per server session");
+        text = std::fs::read_to_string(files[0].path()).expect("log");
+        if text.contains("logged-1") && text.contains("app_server_info_response") && text.contains("refused") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(text.contains("<- {") && text.contains("\"request_id\":\"logged-1\""), "{text}");
+    assert!(text.contains("-> {") && text.contains("app_server_info_response"), "{text}");
+    assert!(text.contains("refused upgrade: invalid token"), "{text}");
+    assert!(!text.contains(TOKEN) && !text.contains("wrong-token"), "no credential in the log");
+}
+
+#[tokio::test]
+async fn sigterm_closes_sockets_and_exits_cleanly() {
+    let mut server = Server::start();
+    let mut client = server.connect().await;
+    client.send(json!({ "type": "app_server_info", "request_id": "before" })).await;
+    client.recv().await;
+    let status = server.terminate();
+    assert!(status.success(), "exit status {status:?}");
+}

@@ -1,0 +1,172 @@
+//! The transport log: every frame in and out, one file per server session in
+//! `<data>/logs/remote/<timestamp>.log`, the last ten kept, secrets redacted.
+//!
+//! Writing happens on its own thread so a slow disk never stalls a connection; if the
+//! thread falls far behind, lines are dropped and the drop is counted in the file.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::conversation::ConnectionId;
+use crate::store::now_rfc3339;
+
+/// Log files kept; older ones are deleted at start-up.
+const KEEP_FILES: usize = 10;
+
+/// Lines waiting for the writer thread before new ones are dropped.
+const BACKLOG: usize = 65_536;
+
+/// Object keys whose values never reach the log.
+const SECRET_KEYS: &[&str] = &["token", "secret", "password", "api_key", "apikey", "authorization", "credential", "fields"];
+
+/// Which way a frame went.
+#[derive(Debug, Clone, Copy)]
+pub enum Direction {
+    /// Client to runtime.
+    In,
+    /// Runtime to client.
+    Out,
+}
+
+/// A handle to the session's log file; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct FrameLog {
+    tx: Option<SyncSender<String>>,
+    dropped: std::sync::Arc<AtomicU64>,
+}
+
+impl FrameLog {
+    /// A log that writes nothing (tests, or when the log dir cannot be created).
+    pub fn disabled() -> Self {
+        Self { tx: None, dropped: Default::default() }
+    }
+
+    /// Opens a new session file under `<data_dir>/logs/remote/` and prunes old ones.
+    pub fn open(data_dir: &Path) -> std::io::Result<(Self, PathBuf)> {
+        let dir = data_dir.join("logs").join("remote");
+        crate::config::create_private_dir(&dir).map_err(std::io::Error::other)?;
+        let stamp = now_rfc3339().replace(':', "-");
+        let path = dir.join(format!("{stamp}-{}.log", std::process::id()));
+        let file = {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&path)?
+        };
+        prune(&dir, KEEP_FILES);
+        let (tx, rx) = mpsc::sync_channel::<String>(BACKLOG);
+        let dropped = std::sync::Arc::new(AtomicU64::new(0));
+        let counter = dropped.clone();
+        std::thread::Builder::new().name("tether-framelog".to_owned()).spawn(move || write_lines(file, rx, counter))?;
+        Ok((Self { tx: Some(tx), dropped }, path))
+    }
+
+    /// Records one text frame (redacted).
+    pub fn frame(&self, connection: ConnectionId, direction: Direction, text: &str) {
+        let Some(tx) = &self.tx else { return };
+        let arrow = match direction {
+            Direction::In => "<-",
+            Direction::Out => "->",
+        };
+        let body = match serde_json::from_str::<Value>(text) {
+            Ok(mut value) => {
+                redact(&mut value);
+                value.to_string()
+            }
+            Err(_) => format!("(not JSON, {} bytes)", text.len()),
+        };
+        let line = format!("{} conn={connection} {arrow} {body}\n", now_rfc3339());
+        if let Err(TrySendError::Full(_)) = tx.try_send(line) {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Records a connection event (open, close, refusal).
+    pub fn note(&self, connection: ConnectionId, text: &str) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.try_send(format!("{} conn={connection} -- {text}\n", now_rfc3339()));
+        }
+    }
+}
+
+fn write_lines(file: File, rx: mpsc::Receiver<String>, dropped: std::sync::Arc<AtomicU64>) {
+    let mut out = BufWriter::new(file);
+    loop {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => {
+                let _ = out.write_all(line.as_bytes());
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let lost = dropped.swap(0, Ordering::Relaxed);
+                if lost > 0 {
+                    let _ = writeln!(out, "{} -- {lost} log line(s) dropped: the log fell behind", now_rfc3339());
+                }
+                let _ = out.flush();
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let _ = out.flush();
+}
+
+/// Replaces the values of secret-looking keys, at any depth.
+pub fn redact(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                let lower = key.to_ascii_lowercase();
+                if SECRET_KEYS.iter().any(|secret| lower.contains(secret)) {
+                    *value = Value::String("<redacted>".to_owned());
+                } else {
+                    redact(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+fn prune(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut logs: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "log")).collect();
+    logs.sort();
+    let excess = logs.len().saturating_sub(keep);
+    for old in logs.into_iter().take(excess) {
+        let _ = std::fs::remove_file(old);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_at_any_depth() {
+        let mut frame = json!({ "type": "connect_provider", "fields": { "api_key": "sk-1" },
+            "nested": [{ "authToken": "t", "keep": "visible" }] });
+        redact(&mut frame);
+        assert_eq!(frame, json!({ "type": "connect_provider", "fields": "<redacted>",
+            "nested": [{ "authToken": "<redacted>", "keep": "visible" }] }));
+    }
+
+    #[test]
+    fn only_the_newest_files_are_kept() {
+        let dir = tempfile::tempdir().expect("dir");
+        for i in 0..13 {
+            std::fs::write(dir.path().join(format!("2026-01-{i:02}.log")), "x").expect("write");
+        }
+        prune(dir.path(), 10);
+        let mut left: Vec<_> = std::fs::read_dir(dir.path()).expect("read").map(|e| e.expect("e").file_name()).collect();
+        left.sort();
+        assert_eq!(left.len(), 10);
+        assert_eq!(left[0], "2026-01-03.log");
+    }
+}

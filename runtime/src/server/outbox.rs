@@ -1,0 +1,219 @@
+//! A connection's bounded outbound queue, where state snapshots coalesce.
+//!
+//! Events (deltas, responses) must all arrive, in order. State snapshots
+//! (`update_device_status`, `update_loop_status`, `update_queue`) are whole states: once a
+//! client falls behind (its queue holds more than a threshold), a newer snapshot of the
+//! same kind and scope replaces a still-waiting one in place. A client that keeps up sees
+//! every transition. If the queue still fills, the client is not reading: the connection is
+//! closed with a reason (it reconnects and `sync`s) rather than stalling the runtime or
+//! silently dropping events.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Notify;
+
+/// Close code sent when a client cannot keep up (RFC 6455 "try again later").
+pub const CLOSE_TOO_SLOW: u16 = 1013;
+
+/// Something to write on the socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outbound {
+    /// A text frame holding one JSON protocol frame.
+    Text(String),
+    /// A WebSocket ping (heartbeat).
+    Ping,
+    /// Close the socket with a code and a reason the client can show.
+    Close {
+        /// RFC 6455 close code.
+        code: u16,
+        /// Human-readable reason.
+        reason: String,
+    },
+}
+
+/// Identifies a snapshot that a newer one of the same key may replace.
+pub type CoalesceKey = (String, &'static str);
+
+#[derive(Debug)]
+struct Item {
+    out: Outbound,
+    key: Option<CoalesceKey>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    items: VecDeque<Item>,
+    closed: bool,
+}
+
+/// The sending half, cloned into every place that emits frames for this connection.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    shared: Arc<Shared>,
+}
+
+/// The writer's half: drains the queue onto the socket.
+#[derive(Debug)]
+pub struct OutboxReceiver {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    state: Mutex<State>,
+    notify: Notify,
+    capacity: usize,
+    coalesce_after: usize,
+}
+
+/// Creates a queue that holds at most `capacity` unsent frames and starts coalescing
+/// snapshots once more than `coalesce_after` are waiting.
+pub fn outbox(capacity: usize, coalesce_after: usize) -> (Outbox, OutboxReceiver) {
+    let shared = Arc::new(Shared { state: Mutex::new(State::default()), notify: Notify::new(), capacity, coalesce_after });
+    (Outbox { shared: shared.clone() }, OutboxReceiver { shared })
+}
+
+impl Outbox {
+    /// Queues an event that must be delivered.
+    pub fn push(&self, text: String) {
+        self.enqueue(Item { out: Outbound::Text(text), key: None });
+    }
+
+    /// Queues a state snapshot; replaces a still-unsent snapshot with the same key.
+    pub fn push_snapshot(&self, key: CoalesceKey, text: String) {
+        self.enqueue(Item { out: Outbound::Text(text), key: Some(key) });
+    }
+
+    /// Queues a heartbeat ping.
+    pub fn ping(&self) {
+        self.enqueue(Item { out: Outbound::Ping, key: None });
+    }
+
+    /// Closes the connection after what is already queued, with a reason.
+    pub fn close(&self, code: u16, reason: &str) {
+        let Ok(mut state) = self.shared.state.lock() else { return };
+        if !state.closed {
+            state.closed = true;
+            state.items.push_back(Item { out: Outbound::Close { code, reason: reason.to_owned() }, key: None });
+        }
+        drop(state);
+        self.shared.notify.notify_one();
+    }
+
+    /// Whether the connection is closing (no more frames will be delivered).
+    pub fn is_closed(&self) -> bool {
+        self.shared.state.lock().map(|s| s.closed).unwrap_or(true)
+    }
+
+    fn enqueue(&self, item: Item) {
+        let Ok(mut state) = self.shared.state.lock() else { return };
+        if state.closed {
+            return;
+        }
+        if let Some(key) = item.key.as_ref().filter(|_| state.items.len() > self.shared.coalesce_after)
+            && let Some(waiting) = state.items.iter_mut().find(|i| i.key.as_ref() == Some(key)) {
+                waiting.out = item.out;
+                return;
+            }
+        if state.items.len() >= self.shared.capacity {
+            // The client is not reading. Dropping events would corrupt its view, so
+            // the queue is discarded and the connection closed; it reconnects and syncs.
+            state.items.clear();
+            state.closed = true;
+            state.items.push_back(Item {
+                out: Outbound::Close {
+                    code: CLOSE_TOO_SLOW,
+                    reason: "client too slow: outbound queue full; reconnect and sync".to_owned(),
+                },
+                key: None,
+            });
+        } else {
+            state.items.push_back(item);
+        }
+        drop(state);
+        self.shared.notify.notify_one();
+    }
+}
+
+impl OutboxReceiver {
+    /// The next frame to write; `None` once the connection has closed and drained.
+    pub async fn recv(&self) -> Option<Outbound> {
+        loop {
+            {
+                let Ok(mut state) = self.shared.state.lock() else { return None };
+                if let Some(item) = state.items.pop_front() {
+                    return Some(item.out);
+                }
+                if state.closed {
+                    return None;
+                }
+            }
+            self.shared.notify.notified().await;
+        }
+    }
+}
+
+impl Drop for OutboxReceiver {
+    fn drop(&mut self) {
+        // Once the writer is gone nothing will drain the queue: stop accepting frames.
+        if let Ok(mut state) = self.shared.state.lock() {
+            state.closed = true;
+            state.items.clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(out: Option<Outbound>) -> String {
+        match out {
+            Some(Outbound::Text(t)) => t,
+            other => panic!("expected text, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn snapshots_coalesce_in_place_and_events_keep_order() {
+        let (tx, rx) = outbox(8, 0);
+        let key = || ("conv-1".to_owned(), "update_queue");
+        tx.push("e1".into());
+        tx.push_snapshot(key(), "q1".into());
+        tx.push("e2".into());
+        tx.push_snapshot(key(), "q2".into());
+        assert_eq!(text(rx.recv().await), "e1");
+        assert_eq!(text(rx.recv().await), "q2");
+        assert_eq!(text(rx.recv().await), "e2");
+        tx.push_snapshot(key(), "q3".into());
+        assert_eq!(text(rx.recv().await), "q3");
+    }
+
+    #[tokio::test]
+    async fn snapshots_are_all_delivered_while_the_client_keeps_up() {
+        let (tx, rx) = outbox(8, 4);
+        let key = || ("conv-1".to_owned(), "update_loop_status");
+        tx.push_snapshot(key(), "s1".into());
+        tx.push_snapshot(key(), "s2".into());
+        assert_eq!(text(rx.recv().await), "s1");
+        assert_eq!(text(rx.recv().await), "s2");
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_closes_the_connection_with_a_reason() {
+        let (tx, rx) = outbox(2, 0);
+        tx.push("a".into());
+        tx.push("b".into());
+        tx.push("c".into());
+        assert!(tx.is_closed());
+        match rx.recv().await {
+            Some(Outbound::Close { code, reason }) => {
+                assert_eq!(code, CLOSE_TOO_SLOW);
+                assert!(reason.contains("too slow"));
+            }
+            other => panic!("expected close, got {other:?}"),
+        }
+        assert_eq!(rx.recv().await, None);
+    }
+}
