@@ -1,8 +1,30 @@
-//! Who may open the WebSocket: a bearer token for native clients, and an `Origin`
-//! check for browsers.
+//! Who may open the WebSocket.
+//!
+//! Three credentials, checked in this order:
+//! - `Authorization: Bearer <token>`: native clients (the official client, scripts).
+//! - `Sec-WebSocket-Protocol: tether.v1, tether.bearer.<token>`: JavaScript in browsers,
+//!   which cannot set headers on a WebSocket (tether's addition; the runtime answers
+//!   with `tether.v1`).
+//! - the `tether_session` cookie of a paired device: the web UI. Only same-origin
+//!   requests may use it, so another site can never ride on it.
+//!
+//! Any request with an `Origin` (a browser) must come from the runtime's own origin or
+//! an `--allow-origin`. Tokens are compared in constant time and never logged.
 
 use axum::http::{header, HeaderMap, StatusCode};
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+
+use crate::store::Store;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "tether_session";
+
+/// The subprotocol tether selects when a browser client offers it.
+pub const SUBPROTOCOL: &str = "tether.v1";
+
+/// Prefix of the subprotocol that carries a bearer token from a browser.
+pub const BEARER_PROTOCOL_PREFIX: &str = "tether.bearer.";
 
 /// The credentials and origins one runtime accepts.
 #[derive(Clone)]
@@ -18,15 +40,27 @@ impl std::fmt::Debug for Auth {
     }
 }
 
-/// Why an upgrade was refused: the HTTP status and a reason the client can show.
+/// Who a request authenticated as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// The runtime's bearer token.
+    Token,
+    /// A paired device (its id), through the session cookie.
+    Device(String),
+}
+
+/// Why a request was refused: the HTTP status and a reason the client can show.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    /// No `Authorization: Bearer` header.
-    #[error("missing credential: send Authorization: Bearer <token>")]
+    /// No credential at all.
+    #[error("missing credential: send Authorization: Bearer <token>, or open the web UI from its pairing link")]
     MissingCredential,
     /// A bearer token that is not this runtime's.
     #[error("invalid token")]
     WrongToken,
+    /// A session cookie that is unknown or revoked.
+    #[error("this device is not paired (or was revoked): pair again")]
+    InvalidSession,
     /// A browser page from another site tried to connect.
     #[error("origin {0} is not allowed")]
     ForeignOrigin(String),
@@ -36,10 +70,15 @@ impl Refusal {
     /// The HTTP status that goes with this refusal.
     pub fn status(&self) -> StatusCode {
         match self {
-            Refusal::MissingCredential | Refusal::WrongToken => StatusCode::UNAUTHORIZED,
+            Refusal::MissingCredential | Refusal::WrongToken | Refusal::InvalidSession => StatusCode::UNAUTHORIZED,
             Refusal::ForeignOrigin(_) => StatusCode::FORBIDDEN,
         }
     }
+}
+
+/// SHA-256 of a credential, hex: what the store keeps instead of the credential.
+pub fn hash_credential(credential: &str) -> String {
+    Sha256::digest(credential.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Auth {
@@ -49,33 +88,80 @@ impl Auth {
         Self { token, allowed_origins }
     }
 
+    /// Whether `given` is the runtime's token (constant time).
+    pub fn token_matches(&self, given: &str) -> bool {
+        bool::from(given.trim().as_bytes().ct_eq(self.token.as_bytes()))
+    }
+
     /// Judges an upgrade request by its headers; the origin is checked first so a
-    /// foreign page learns nothing about the token.
-    pub fn check(&self, headers: &HeaderMap) -> Result<(), Refusal> {
+    /// foreign page learns nothing about the credential.
+    pub fn check(&self, headers: &HeaderMap, store: &Store) -> Result<Identity, Refusal> {
         self.check_origin(headers)?;
-        let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
-            return Err(Refusal::MissingCredential);
-        };
-        let Some(given) = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) else {
-            return Err(Refusal::MissingCredential);
-        };
-        if bool::from(given.trim().as_bytes().ct_eq(self.token.as_bytes())) {
-            Ok(())
-        } else {
-            Err(Refusal::WrongToken)
+        if let Some(given) = bearer(headers) {
+            return if self.token_matches(given) { Ok(Identity::Token) } else { Err(Refusal::WrongToken) };
         }
+        if let Some(given) = protocol_bearer(headers) {
+            return if self.token_matches(given) { Ok(Identity::Token) } else { Err(Refusal::WrongToken) };
+        }
+        if let Some(credential) = cookie(headers, SESSION_COOKIE) {
+            // A cookie rides along on any request to our host; only our own pages may use it.
+            if !is_own_origin(headers) {
+                return Err(Refusal::MissingCredential);
+            }
+            return match store.authenticate_device(&hash_credential(credential)) {
+                Ok(Some(device)) => Ok(Identity::Device(device.id)),
+                Ok(None) => Err(Refusal::InvalidSession),
+                Err(err) => {
+                    tracing::error!("cannot check a session cookie: {err}");
+                    Err(Refusal::InvalidSession)
+                }
+            };
+        }
+        Err(Refusal::MissingCredential)
     }
 
     /// A request with an `Origin` (a browser) must come from our own host or an allowed origin.
-    fn check_origin(&self, headers: &HeaderMap) -> Result<(), Refusal> {
+    pub fn check_origin(&self, headers: &HeaderMap) -> Result<(), Refusal> {
         let Some(origin) = headers.get(header::ORIGIN) else { return Ok(()) };
         let origin = origin.to_str().unwrap_or("<non-ascii>");
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-        let own = !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"));
-        if own || self.allowed_origins.iter().any(|allowed| allowed == origin) {
+        if is_own_origin(headers) || self.allowed_origins.iter().any(|allowed| allowed == origin) {
             Ok(())
         } else {
             Err(Refusal::ForeignOrigin(origin.to_owned()))
         }
     }
+}
+
+/// Whether the request's `Origin` is this runtime's own (`http(s)://<Host>`).
+pub fn is_own_origin(headers: &HeaderMap) -> bool {
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).unwrap_or("");
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
+}
+
+/// The token of an `Authorization: Bearer` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))
+}
+
+fn protocol_bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix(BEARER_PROTOCOL_PREFIX))
+}
+
+/// The value of one cookie.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(key, value)| (key == name).then_some(value))
 }

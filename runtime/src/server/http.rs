@@ -30,6 +30,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/ws", get(super::ws::upgrade))
+        .route("/auth/session", axum::routing::post(super::session::create))
         .route("/", get(root))
         .merge(ui)
         .with_state(state)

@@ -5,6 +5,7 @@ pub mod connection;
 pub mod framelog;
 pub mod http;
 pub mod outbox;
+pub mod session;
 pub mod ws;
 
 use std::io::Write;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub web_dist: Option<PathBuf>,
     /// Set once the runtime can serve requests (`/readyz`).
     pub ready: AtomicBool,
+    /// Whether this listener speaks TLS (cookies then get `Secure`).
+    pub tls: bool,
 }
 
 /// Starts a tokio runtime and serves until SIGINT or SIGTERM.
@@ -57,6 +60,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         auth: auth::Auth::new(token.clone(), config.allowed_origins.clone()),
         web_dist: http::find_web_dist(config.web_dist.clone()),
         ready: AtomicBool::new(false),
+        tls: false,
     });
     print_banner(local, &token, token_file.as_deref(), state.web_dist.is_some());
     state.runtime.resume_queued()?;

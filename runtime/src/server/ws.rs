@@ -16,13 +16,14 @@ const MAX_FRAME_BYTES: usize = 16 * 1024 * 1024;
 
 /// `GET /ws` (and `/` with an upgrade): authenticates, then serves the protocol.
 pub async fn upgrade(State(state): State<Arc<AppState>>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
-    if let Err(refusal) = state.auth.check(&headers) {
+    if let Err(refusal) = state.auth.check(&headers, &state.runtime.store) {
         tracing::info!("refused WebSocket upgrade: {refusal}");
         state.runtime.framelog.note(0, &format!("refused upgrade: {refusal}"));
         return (refusal.status(), format!("{refusal}\n")).into_response();
     }
     let runtime = state.runtime.clone();
-    ws.max_message_size(MAX_FRAME_BYTES)
+    ws.protocols([super::auth::SUBPROTOCOL])
+        .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket| serve_socket(socket, runtime))
 }

@@ -9,6 +9,7 @@
 mod agents;
 mod approvals;
 mod conversations;
+mod devices;
 mod messages;
 mod queue;
 mod schema;
@@ -22,6 +23,7 @@ use rusqlite::Connection;
 pub use agents::{AgentPatch, AgentRecord, NewAgent};
 pub use approvals::ApprovalRecord;
 pub use conversations::{ConversationPatch, ConversationRecord, NewConversation};
+pub use devices::DeviceRecord;
 pub use messages::MessageRecord;
 pub use queue::QueueRecord;
 pub use turns::{TurnRecord, INTERRUPTED_REASON};

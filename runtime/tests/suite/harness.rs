@@ -258,3 +258,44 @@ pub fn assistant_text(frames: &[Value]) -> String {
 pub fn of_type<'a>(frames: &'a [Value], frame_type: &str) -> Vec<&'a Value> {
     frames.iter().filter(|f| f["type"] == frame_type).collect()
 }
+
+/// A minimal HTTP/1.1 request over a fresh TCP connection: (status, headers, body).
+pub async fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: 0\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    tokio::time::timeout(FRAME_WAIT, stream.read_to_end(&mut raw)).await.expect("response in time").expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).expect("status");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    (status, headers, body.to_owned())
+}
+
+impl Client {
+    /// Connects with arbitrary extra headers (cookies, subprotocols).
+    pub async fn connect_with(
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(Self, tokio_tungstenite::tungstenite::handshake::client::Response), tokio_tungstenite::tungstenite::Error> {
+        let mut request = url.into_client_request()?;
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes()).expect("name"),
+                value.parse().expect("value"),
+            );
+        }
+        let (ws, response) = tokio_tungstenite::connect_async(request).await?;
+        Ok((Client { ws }, response))
+    }
+}

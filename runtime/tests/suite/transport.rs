@@ -131,3 +131,53 @@ async fn sigterm_closes_sockets_and_exits_cleanly() {
     let status = server.terminate();
     assert!(status.success(), "exit status {status:?}");
 }
+
+#[tokio::test]
+async fn browsers_may_send_the_token_as_a_subprotocol() {
+    let server = Server::start();
+    let protocols = format!("tether.v1, tether.bearer.{TOKEN}");
+    let (mut client, response) = Client::connect_with(&server.url(), &[("Sec-WebSocket-Protocol", &protocols)]).await.expect("connect");
+    assert_eq!(response.headers().get("sec-websocket-protocol").map(|v| v.to_str().unwrap_or("")), Some("tether.v1"));
+    client.send(json!({ "type": "app_server_info", "request_id": "p" })).await;
+    assert_eq!(client.recv().await["request_id"], "p");
+    let wrong = Client::connect_with(&server.url(), &[("Sec-WebSocket-Protocol", "tether.v1, tether.bearer.nope")]).await;
+    assert_eq!(refused_status(wrong.map(|(c, _)| c)), 401);
+}
+
+#[tokio::test]
+async fn the_token_buys_a_same_origin_session_cookie() {
+    let server = Server::start();
+    let own = format!("http://127.0.0.1:{}", server.port);
+    let bearer = format!("Bearer {TOKEN}");
+    let (status, _, _) = super::harness::http(server.port, "POST", "/auth/session", &[("Origin", &own)]).await;
+    assert_eq!(status, 401, "no token, no session");
+    let (status, _, _) =
+        super::harness::http(server.port, "POST", "/auth/session", &[("Authorization", &bearer), ("Origin", "http://evil.example")]).await;
+    assert_eq!(status, 403, "no session for a foreign page");
+    let (status, headers, body) = super::harness::http(
+        server.port,
+        "POST",
+        "/auth/session",
+        &[("Authorization", &bearer), ("Origin", &own), ("User-Agent", "Mozilla/5.0 (Linux; Android 14) Chrome/120.0 Mobile")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Chrome on Android"), "{body}");
+    let set_cookie = headers.iter().find(|(k, _)| k == "set-cookie").map(|(_, v)| v.clone()).expect("set-cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set_cookie.contains(attribute), "{set_cookie}");
+    }
+    let cookie = set_cookie.split(';').next().expect("cookie").to_owned();
+    assert!(!cookie.contains(TOKEN), "the cookie is a new credential, not the token");
+
+    let (mut client, _) = Client::connect_with(&server.url(), &[("Cookie", &cookie), ("Origin", &own)]).await.expect("cookie works");
+    client.send(json!({ "type": "app_server_info", "request_id": "c" })).await;
+    assert_eq!(client.recv().await["request_id"], "c");
+
+    let foreign = Client::connect_with(&server.url(), &[("Cookie", &cookie), ("Origin", "http://evil.example")]).await;
+    assert_eq!(refused_status(foreign.map(|(c, _)| c)), 403);
+    let no_origin = Client::connect_with(&server.url(), &[("Cookie", &cookie)]).await;
+    assert_eq!(refused_status(no_origin.map(|(c, _)| c)), 401, "a cookie alone is not enough outside a page");
+    let forged = Client::connect_with(&server.url(), &[("Cookie", "tether_session=forged"), ("Origin", &own)]).await;
+    assert_eq!(refused_status(forged.map(|(c, _)| c)), 401);
+}
