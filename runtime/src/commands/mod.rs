@@ -3,6 +3,7 @@
 mod agents;
 mod conversations;
 pub mod convert;
+mod external;
 mod info;
 mod messages;
 pub mod runtime_start;
@@ -32,6 +33,8 @@ pub async fn dispatch(ctx: &ConnectionCtx, frame: ClientFrame) {
         ClientFrame::ConversationRetrieve(cmd) => conversations::retrieve(ctx, cmd),
         ClientFrame::ConversationCreate(cmd) => conversations::create(ctx, cmd),
         ClientFrame::ConversationMessagesList(cmd) => messages::list(ctx, cmd),
+        ClientFrame::RuntimeExternalToolsUpdate(cmd) => external::update(ctx, cmd),
+        ClientFrame::ExternalToolCallResponse(cmd) => external::response(ctx, cmd),
         other => ctx.reply_unsupported(other.frame_type(), other.request_id()),
     }
 }

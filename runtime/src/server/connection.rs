@@ -131,6 +131,7 @@ where
     let mut writer = tokio::spawn(write_loop(rx, outbound, log.clone(), ctx.id));
     let mut heartbeat = tokio::time::interval_at(Instant::now() + PING_INTERVAL, PING_INTERVAL);
     let mut last_heard = Instant::now();
+    let mut writer_done = false;
 
     loop {
         tokio::select! {
@@ -154,7 +155,10 @@ where
                     ctx.outbox.ping();
                 }
             }
-            _ = &mut writer => break,
+            _ = &mut writer => {
+                writer_done = true;
+                break;
+            }
             () = ctx.runtime.shutdown.cancelled() => {
                 ctx.outbox.close(CLOSE_IDLE, "tether is shutting down");
                 break;
@@ -163,12 +167,15 @@ where
     }
     ctx.outbox.close(1000, "bye");
     log.note(ctx.id, "disconnected");
+    ctx.runtime.external.drop_connection(ctx.id);
     for conversation in ctx.runtime.conversations.all() {
         conversation.send(Command::Detach(ctx.id)).await;
     }
     // Let the writer flush a pending close frame, but never wait on a dead peer.
-    let _ = tokio::time::timeout(Duration::from_secs(1), &mut writer).await;
-    writer.abort();
+    if !writer_done {
+        let _ = tokio::time::timeout(Duration::from_secs(1), &mut writer).await;
+        writer.abort();
+    }
 }
 
 async fn handle_text(ctx: &ConnectionCtx, text: &str) {

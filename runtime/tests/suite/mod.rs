@@ -1,5 +1,6 @@
 mod approvals;
 mod conversations;
+mod external;
 mod harness;
 mod info;
 mod model_anthropic;
