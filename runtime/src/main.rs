@@ -8,7 +8,7 @@ use tether::config::{ListenAddr, ServerConfig, TokenSource};
 
 /// A coding agent on your machine that you steer from anywhere.
 #[derive(Debug, Parser)]
-#[command(name = "tether", version, about, long_about = None)]
+#[command(name = "tether", version, about, long_about = None, after_help = tether::model::SCRIPTED_GRAMMAR)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -17,6 +17,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve Letta Code's v2 WebSocket protocol and the web UI on one port.
+    #[command(after_help = tether::model::SCRIPTED_GRAMMAR)]
     AppServer(AppServerArgs),
 }
 

@@ -99,13 +99,8 @@ async fn drive(
         transcript::append(store, conversation_id, turn_id, messages, message)?;
     }
 
-    let handle = spec
-        .conversation
-        .model
-        .clone()
-        .or_else(|| agent.model.clone())
-        .or_else(|| spec.runtime.default_model.clone())
-        .unwrap_or_else(|| model::default_handle(&ProviderEnv::from_env()));
+    let conversation = store.conversation(conversation_id)?.unwrap_or_else(|| spec.conversation.clone());
+    let handle = super::model_choice::choose(&conversation, Some(&agent), spec.runtime.default_model.as_deref()).handle;
     let provider = model::resolve(&handle, &ProviderEnv::from_env())
         .map_err(|err| Ending::failed(step::stop_reason_of(&err), err.to_string()))?;
 

@@ -182,8 +182,14 @@ impl Actor {
             git: self.git.clone(),
             loaded_tools: self.runtime.loaded_tool_names(),
             supported_commands: Vec::new(),
+            model: self.model_choice(),
         });
         ServerFrame::UpdateDeviceStatus(DeviceStatusUpdate { envelope: self.emitter.envelope(), device_status: status })
+    }
+
+    fn model_choice(&self) -> crate::agent::model_choice::ModelChoice {
+        let agent = self.runtime.store.agent(&self.conversation.agent_id).ok().flatten();
+        crate::agent::model_choice::choose(&self.conversation, agent.as_ref(), self.runtime.default_model.as_deref())
     }
 
     fn loop_status_frame(&mut self) -> ServerFrame {

@@ -63,6 +63,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         tls: false,
     });
     print_banner(local, &token, token_file.as_deref(), state.web_dist.is_some());
+    println!("{}", crate::agent::model_choice::describe_default(config.model.as_deref()));
     state.runtime.resume_queued()?;
     state.ready.store(true, Ordering::Release);
 

@@ -1,3 +1,4 @@
+mod agent_openai;
 mod approvals;
 mod conversations;
 mod external;
