@@ -39,6 +39,7 @@ impl Runtime {
     pub fn open(data_dir: PathBuf, boot_cwd: PathBuf, default_model: Option<String>) -> Result<Arc<Self>, StoreError> {
         let store = Store::open_in(&data_dir)?;
         let interrupted = store.close_interrupted_turns()?;
+        store.clear_approvals()?;
         if !interrupted.is_empty() {
             tracing::warn!("{} turn(s) were interrupted by the last shutdown", interrupted.len());
         }

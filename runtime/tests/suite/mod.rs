@@ -1,5 +1,6 @@
 mod agent_openai;
 mod approvals;
+mod backpressure;
 mod conversations;
 mod external;
 mod harness;
