@@ -47,10 +47,8 @@ pub fn list(ctx: &ConnectionCtx, cmd: ListModelsCommand) {
 async fn list_models(request_id: String, default: Option<String>) -> ListModelsResponse {
     let env = ProviderEnv::from_env();
     let mut entries = vec![entry("scripted", "tether's built-in deterministic demo model (no network)", default.is_none())];
-    if let Some(handle) = &default {
-        if handle != "scripted" {
-            entries.push(entry(handle, "the runtime's default (--model)", true));
-        }
+    if let Some(handle) = default.as_deref().filter(|h| *h != "scripted") {
+        entries.push(entry(handle, "the runtime's default (--model)", true));
     }
     let mut providers = Vec::new();
     if env.openai_api_key.is_some() || env.openai_base_url != model::registry::DEFAULT_OPENAI_BASE_URL {
