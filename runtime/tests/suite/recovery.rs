@@ -100,3 +100,38 @@ async fn a_pending_approval_is_settled_as_interrupted_after_a_crash_and_the_mode
     assert!(result["tool_return"].as_str().unwrap_or("").contains("Not run"), "{result}");
     assert!(!transcript.iter().any(|m| m["tool_return"].as_str().unwrap_or("").contains("should-not-run\n")));
 }
+
+#[tokio::test]
+async fn sigterm_interrupts_running_turns_cleanly_and_keeps_the_queue() {
+    let mut server = Server::start();
+    let mut client = server.connect().await;
+    let (agent_id, conversation_id) = client.start_new(json!({})).await;
+    let scope = json!({ "agent_id": agent_id, "conversation_id": conversation_id });
+    client.say(&agent_id, &conversation_id, "slow", "sleep: 3000\nslow").await;
+    client.until(|f| f["type"] == "update_loop_status" && f["loop_status"]["status"] == "WAITING_FOR_API_RESPONSE").await;
+    client.say(&agent_id, &conversation_id, "q", "queued before shutdown").await;
+    client.until(|f| f["type"] == "input_accepted" && f["request_id"] == "q").await;
+    assert!(server.terminate().success());
+
+    let (data_dir, workspace) = server.kill9();
+    let server = Server::start_in(data_dir, workspace, &["--token", super::harness::TOKEN]);
+    let mut client = server.connect().await;
+    let (_, frames) = client.request(json!({ "type": "sync", "request_id": "s", "runtime": scope })).await;
+    assert!(
+        !frames.iter().any(|f| f["delta"]["message_type"] == "loop_error"),
+        "a clean shutdown records the turn as cancelled, not as interrupted: {frames:?}"
+    );
+    // The queued input survived and runs after the restart.
+    let mut transcript = Vec::new();
+    for _ in 0..200 {
+        transcript = messages(&mut client, &conversation_id).await;
+        if transcript.iter().any(|m| m["content"] == "queued before shutdown")
+            && transcript.last().is_some_and(|m| m["message_type"] == "assistant_message")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(transcript.iter().any(|m| m["content"] == "queued before shutdown"), "{transcript:?}");
+    assert_eq!(transcript.last().map(|m| m["message_type"].clone()), Some(json!("assistant_message")));
+}
