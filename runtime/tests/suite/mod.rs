@@ -10,5 +10,6 @@ mod model_scripted;
 mod model_sse;
 mod queue;
 mod recovery;
+mod security;
 mod transport;
 mod turns;
