@@ -28,10 +28,14 @@ async function startLan() {
   const seen = [];
   const { port, link } = await new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`tether exited early with ${code}: ${seen.join("\n")}`)));
+    let link;
     lines.on("line", (line) => {
       seen.push(line);
-      const link = /^\s+(https:\/\/\S+\/pair#\S+)$/.exec(line);
-      if (link) resolve({ port: Number(/^Listening on wss:\/\/127\.0\.0\.1:(\d+)$/.exec(seen[0])[1]), link: link[1] });
+      link ??= /^\s+(https:\/\/\S+\/pair#\S+)$/.exec(line)?.[1];
+      // The fingerprint comes after the link and its QR code.
+      if (link && /^\s+([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(line)) {
+        resolve({ port: Number(/^Listening on wss:\/\/127\.0\.0\.1:(\d+)$/.exec(seen[0])[1]), link });
+      }
     });
   });
   return {
