@@ -180,6 +180,8 @@ fn print_banner(local: SocketAddr, tls: bool, token: &str, token_file: Option<&s
     let (ws, web) = if tls { ("wss", "https") } else { ("ws", "http") };
     // The first line is a contract: scripts and tests wait for it.
     let _ = writeln!(out, "Listening on {ws}://{local}");
+    // Bound to every address: this machine's browser reaches it on loopback.
+    let local = if local.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], local.port())) } else { local };
     match token_file {
         Some(path) => {
             let _ = writeln!(out, "Token: stored in {} (send it as Authorization: Bearer <token>)", path.display());

@@ -40,7 +40,12 @@ impl Lan {
     }
 
     fn start_with(args: &[&str]) -> Self {
-        let data_dir = tempfile::tempdir().expect("data dir");
+        Self::start_in(tempfile::tempdir().expect("data dir"), args)
+    }
+
+    fn start_in(data_dir: tempfile::TempDir, args: &[&str]) -> Self {
+        // A killed server leaves its file behind; wait for the new one's.
+        let _ = std::fs::remove_file(data_dir.path().join("server.json"));
         let workspace = tempfile::tempdir().expect("workspace");
         let mut child = Command::new(env!("CARGO_BIN_EXE_tether"))
             .arg("app-server")
@@ -288,6 +293,11 @@ async fn pairing_code_works_once_and_its_cookie_opens_the_socket() {
     let cookie = cookie.expect("cookie").split(';').next().expect("pair").to_owned();
     let (status, _) = lan.redeem(&code).await;
     assert_eq!(status, 401, "a used code must fail");
+    let logs = lan.data_dir.path().join("logs/remote");
+    for entry in std::fs::read_dir(&logs).expect("log dir").filter_map(Result::ok) {
+        let text = std::fs::read_to_string(entry.path()).expect("log");
+        assert!(!text.contains(&code) && !text.contains(TOKEN), "no secret in the log");
+    }
     let (status, _) = lan.redeem("0123456789abcdef0123456789abcdef").await;
     assert_eq!(status, 401, "an unknown code must fail");
     let mut ws = lan.ws([127, 0, 0, 1], "/ws", &[("Cookie", cookie), ("Origin", lan.own_origin())]).await.expect("cookie works");
@@ -545,4 +555,104 @@ fn non_loopback_listen_without_auth_refuses_to_start() {
     let output = run(&["--listen", "ws://0.0.0.0:0", "--token", TOKEN]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--insecure-lan"));
+    // With --insecure-lan it starts, warning loudly, and still wants the token.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tether"))
+        .arg("app-server")
+        .arg("--data-dir")
+        .arg(data_dir.path())
+        .args(["--listen", "ws://0.0.0.0:0", "--token", TOKEN, "--insecure-lan"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first).expect("line");
+    let port: u16 = first.trim().rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("{first}"));
+    let upgrade = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt").block_on(async {
+        tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/ws")).await.map(|_| ())
+    });
+    let _ = child.kill();
+    let mut stderr = String::new();
+    let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr);
+    let _ = child.wait();
+    assert!(first.starts_with("Listening on ws://0.0.0.0:"), "{first}");
+    assert!(stderr.contains("WARNING") && stderr.contains("unencrypted"), "{stderr}");
+    assert!(matches!(upgrade, Err(WsError::Http(ref r)) if r.status() == 401), "{upgrade:?}");
+}
+
+#[tokio::test]
+async fn the_generated_certificate_is_reused_and_an_own_certificate_can_be_given() {
+    let lan = Lan::start(&[]);
+    let first = lan.server.fingerprint.clone().expect("fingerprint");
+    let mut lan = lan;
+    let _ = lan.child.kill();
+    let _ = lan.child.wait();
+    let data_dir = std::mem::replace(&mut lan.data_dir, tempfile::tempdir().expect("dir"));
+    drop(lan);
+    let again = Lan::start_in(data_dir, &["--listen", "wss://127.0.0.1:0", "--lan", "--token", TOKEN]);
+    assert_eq!(again.server.fingerprint.as_deref(), Some(first.as_str()), "same certificate after a restart");
+    drop(again);
+
+    let dir = tempfile::tempdir().expect("dir");
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).expect("params").self_signed(&key).expect("cert");
+    let (cert_path, key_path) = (dir.path().join("mine.pem"), dir.path().join("mine.key"));
+    std::fs::write(&cert_path, cert.pem()).expect("write cert");
+    std::fs::write(&key_path, key.serialize_pem()).expect("write key");
+    let own = Lan::start_with(&[
+        "--listen", "wss://127.0.0.1:0", "--token", TOKEN,
+        "--tls-cert", cert_path.to_str().expect("utf-8"), "--tls-key", key_path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(own.server.fingerprint, Some(tether::server::tls::fingerprint(cert.der())));
+    assert!(!own.data_dir.path().join("tls").exists(), "nothing generated when a certificate is given");
+    let mut ws = own.ws([127, 0, 0, 1], "/ws", &[bearer()]).await.expect("TLS with the own certificate");
+    assert_alive(&mut ws).await;
+}
+
+#[tokio::test]
+async fn tether_pair_prints_a_working_one_time_link_with_qr_and_fingerprint() {
+    let lan = Lan::start(&[]);
+    let output = Command::new(env!("CARGO_BIN_EXE_tether"))
+        .args(["pair", "--token", TOKEN, "--data-dir"])
+        .arg(lan.data_dir.path())
+        .output()
+        .expect("tether pair");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let link = stdout.lines().map(str::trim).find(|l| l.starts_with("https://")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(stdout.contains('█'), "a QR code is drawn: {stdout}");
+    let fingerprint = lan.server.fingerprint.clone().expect("fingerprint");
+    assert!(stdout.contains(&fingerprint), "{stdout}");
+    let code = link.split_once("/pair#").map(|(_, code)| code.to_owned()).expect("code in link");
+    assert_eq!(lan.redeem(&code).await.0, 200);
+    assert_eq!(lan.redeem(&code).await.0, 401);
+    // Without the right token the server issues nothing.
+    let refused = Command::new(env!("CARGO_BIN_EXE_tether"))
+        .args(["pair", "--token", "wrong", "--data-dir"])
+        .arg(lan.data_dir.path())
+        .output()
+        .expect("tether pair");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("401"));
+}
+
+#[tokio::test]
+async fn a_client_that_shakes_hands_then_stalls_is_hung_up_on() {
+    let lan = Lan::start(&[]);
+    let fingerprint = lan.server.fingerprint.clone().expect("fingerprint");
+    let tcp = lan.tcp_from([127, 0, 0, 1]).await;
+    let mut silent = localclient::connect_pinned(tcp, &fingerprint).await.expect("handshake");
+    let tcp = lan.tcp_from([127, 0, 0, 1]).await;
+    let mut partial = localclient::connect_pinned(tcp, &fingerprint).await.expect("handshake");
+    use tokio::io::AsyncWriteExt;
+    partial.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.expect("half a request");
+    for stream in [&mut silent, &mut partial] {
+        let mut buf = [0u8; 256];
+        let read = tokio::time::timeout(WAIT, stream.read(&mut buf)).await.expect("the server hung up in time");
+        // Either a clean close, a reset, or hyper's 408 before closing.
+        match read {
+            Ok(0) | Err(_) => {}
+            Ok(n) => assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 408"), "{:?}", String::from_utf8_lossy(&buf[..n])),
+        }
+    }
 }
