@@ -2,7 +2,9 @@
 //! page's own scripts, styles and socket; Trunk's one inline bootstrap script is allowed by
 //! its hash, computed from the served `index.html` at start.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
@@ -25,6 +27,37 @@ pub fn content_security_policy(web_dist: Option<&Path>) -> String {
         script_src.push_str(&format!(" 'sha256-{hash}'"));
     }
     format!("{CSP_REST}; {script_src}")
+}
+
+/// The policy for the UI on disk, recomputed when `index.html` changes (a rebuild while
+/// the runtime runs must not lock the new bootstrap script out).
+#[derive(Debug)]
+pub struct CspCache {
+    web_dist: Option<PathBuf>,
+    cached: Mutex<(Option<SystemTime>, Arc<str>)>,
+}
+
+impl CspCache {
+    /// A cache for the UI in `web_dist` (if any).
+    pub fn new(web_dist: Option<PathBuf>) -> Self {
+        let policy: Arc<str> = content_security_policy(web_dist.as_deref()).into();
+        let stamp = modified(web_dist.as_deref());
+        Self { web_dist, cached: Mutex::new((stamp, policy)) }
+    }
+
+    /// The policy for the UI as it is now.
+    pub fn current(&self) -> Arc<str> {
+        let stamp = modified(self.web_dist.as_deref());
+        let mut cached = self.cached.lock().unwrap_or_else(PoisonError::into_inner);
+        if cached.0 != stamp {
+            *cached = (stamp, content_security_policy(self.web_dist.as_deref()).into());
+        }
+        cached.1.clone()
+    }
+}
+
+fn modified(web_dist: Option<&Path>) -> Option<SystemTime> {
+    std::fs::metadata(web_dist?.join("index.html")).and_then(|m| m.modified()).ok()
 }
 
 /// Base64 SHA-256 of the body of every inline `<script>` (one without `src`).
@@ -87,6 +120,22 @@ mod tests {
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn the_policy_follows_a_rebuilt_index_html() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let index = dir.path().join("index.html");
+        std::fs::write(&index, "<script type=module>one()</script>")?;
+        let cache = CspCache::new(Some(dir.path().to_owned()));
+        let first = cache.current();
+        assert!(first.contains(&base64(&Sha256::digest(b"one()"))), "{first}");
+        std::fs::write(&index, "<script type=module>two()</script>")?;
+        let later = SystemTime::now() + std::time::Duration::from_secs(5);
+        std::fs::File::options().write(true).open(&index)?.set_modified(later)?;
+        let second = cache.current();
+        assert!(second.contains(&base64(&Sha256::digest(b"two()"))) && !second.contains(&base64(&Sha256::digest(b"one()"))), "{second}");
+        Ok(())
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         ),
         None => Router::new().fallback(|| async { Html(NO_UI_PAGE) }),
     };
-    let csp = state.csp.clone();
+    let for_headers = state.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
@@ -42,7 +42,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(root))
         .merge(ui)
         .layer(axum::middleware::map_response(move |response: Response| {
-            let csp = csp.clone();
+            let csp = for_headers.csp.current();
             async move { super::headers::apply(&csp, response) }
         }))
         .with_state(state)

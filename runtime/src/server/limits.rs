@@ -15,6 +15,21 @@ const FAILURE_REFILL: Duration = Duration::from_secs(60);
 /// Buckets kept before full (forgiven) ones are pruned, so a spray of addresses cannot grow memory.
 const MAX_TRACKED_ADDRESSES: usize = 10_000;
 
+/// The address a client is counted as: IPv6 clients by their /64 (one host usually holds
+/// a whole /64, so counting single addresses would let it dodge every limit).
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        v4 => v4,
+    }
+}
+
 /// Counts open connections, per address and in total.
 #[derive(Debug)]
 pub struct ConnTracker {
@@ -54,6 +69,7 @@ impl ConnTracker {
 
     /// Admits a connection from `ip`, or says why not.
     pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<ConnSlot, ConnRefusal> {
+        let ip = client_key(ip);
         let mut guard = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (per_ip, total) = &mut *guard;
         if *total >= self.total {
@@ -92,6 +108,7 @@ pub struct FailureLimiter {
 impl FailureLimiter {
     /// Whether `ip` may try to authenticate now; `Err` carries the seconds until it may.
     pub fn check(&self, ip: IpAddr) -> Result<(), u64> {
+        let ip = client_key(ip);
         let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match buckets.get_mut(&ip) {
             None => Ok(()),
@@ -109,6 +126,7 @@ impl FailureLimiter {
 
     /// Records one failed attempt from `ip`.
     pub fn fail(&self, ip: IpAddr) {
+        let ip = client_key(ip);
         let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if buckets.len() >= MAX_TRACKED_ADDRESSES {
             buckets.retain(|_, (tokens, at)| {
@@ -145,6 +163,15 @@ mod tests {
         let retry = limiter.check(a).err();
         assert!(retry.is_some_and(|secs| (1..=60).contains(&secs)), "{retry:?}");
         assert!(limiter.check(b).is_ok());
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_and_mapped_ipv4_as_ipv4() {
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap_or(IpAddr::from([0; 4]));
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap_or(IpAddr::from([0; 4]));
+        let mapped: IpAddr = "::ffff:127.0.0.1".parse().unwrap_or(IpAddr::from([0; 4]));
+        assert_eq!(client_key(a), client_key(b));
+        assert_eq!(client_key(mapped), IpAddr::from([127, 0, 0, 1]));
     }
 
     #[test]

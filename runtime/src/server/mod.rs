@@ -55,7 +55,7 @@ pub struct AppState {
     /// Whether test-only endpoints are on (`TETHER_TEST_HOOKS=1`).
     pub test_hooks: bool,
     /// The Content-Security-Policy sent with every response.
-    pub csp: Arc<str>,
+    pub csp: headers::CspCache,
 }
 
 /// Starts a tokio runtime and serves until SIGINT or SIGTERM.
@@ -114,7 +114,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         runtime,
         auth: auth::Auth::new(token.clone(), config.allowed_origins.clone())
             .with_own_hosts(own_hosts(local, &lan_addrs, &hostnames)),
-        csp: headers::content_security_policy(web_dist.as_deref()).into(),
+        csp: headers::CspCache::new(web_dist.clone()),
         web_dist,
         ready: AtomicBool::new(false),
         tls: tls.is_some(),
