@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// `--listen` could not be understood.
-    #[error("--listen {0:?}: expected ws://HOST:PORT")]
+    #[error("--listen {0:?}: expected ws://HOST:PORT or wss://HOST:PORT")]
     BadListen(String),
     /// No data dir was given and no home directory is known.
     #[error("no data dir: pass --data-dir or set TETHER_HOME (HOME is not set)")]
@@ -25,24 +25,27 @@ pub enum ConfigError {
     EmptyToken(PathBuf),
 }
 
-/// Where to listen; the scheme is kept so that TLS (`wss://`) can be added later.
+/// Where to listen, and whether the scheme asked for TLS (`wss://`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListenAddr {
     /// The socket address to bind (port 0 picks a free port).
     pub addr: SocketAddr,
+    /// `wss://` was given: serve TLS.
+    pub tls: bool,
 }
 
 impl ListenAddr {
-    /// Parses `ws://HOST:PORT` (or a bare `HOST:PORT`).
+    /// Parses `ws://HOST:PORT`, `wss://HOST:PORT` (TLS) or a bare `HOST:PORT`.
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
-        let rest = text.strip_prefix("ws://").unwrap_or(text);
+        let tls = text.starts_with("wss://");
+        let rest = text.strip_prefix("wss://").or_else(|| text.strip_prefix("ws://")).unwrap_or(text);
         let rest = rest.trim_end_matches('/');
         let addr = rest
             .to_socket_addrs()
             .ok()
             .and_then(|mut addrs| addrs.next())
             .ok_or_else(|| ConfigError::BadListen(text.to_owned()))?;
-        Ok(Self { addr })
+        Ok(Self { addr, tls })
     }
 }
 
@@ -81,6 +84,40 @@ pub struct ServerConfig {
     pub allowed_origins: Vec<String>,
     /// Built web UI to serve; `None` looks for `web/dist` beside the sources.
     pub web_dist: Option<PathBuf>,
+    /// TLS and LAN exposure (`--lan`, `--tls-cert`, `--insecure-lan`).
+    pub lan: LanConfig,
+    /// Resource limits against misbehaving or hostile clients.
+    pub limits: Limits,
+}
+
+/// How the listener is exposed beyond this machine.
+#[derive(Debug, Clone, Default)]
+pub struct LanConfig {
+    /// `--lan`: serve TLS and print a pairing link and QR code.
+    pub lan: bool,
+    /// Serve TLS (from `--lan`, `wss://`, or `--tls-cert`).
+    pub tls: bool,
+    /// The user's own certificate and key (PEM), instead of the generated one.
+    pub cert: Option<(PathBuf, PathBuf)>,
+    /// `--insecure-lan`: allow plain `ws://` on a non-loopback address (still with a token).
+    pub insecure_lan: bool,
+}
+
+/// Caps on what one client (or all of them) may take from the runtime.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest WebSocket frame or message accepted.
+    pub max_frame_bytes: usize,
+    /// Open connections allowed from one IP address.
+    pub max_conns_per_ip: usize,
+    /// Open connections allowed in total.
+    pub max_conns_total: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_frame_bytes: 16 * 1024 * 1024, max_conns_per_ip: 64, max_conns_total: 4096 }
+    }
 }
 
 /// The data dir: `--data-dir`, else `$TETHER_HOME`, else `~/.tether`; created mode 0700.

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use tether::config::{ListenAddr, ServerConfig, TokenSource};
+use tether::config::{ServerConfig, TokenSource};
 
 /// A coding agent on your machine that you steer from anywhere.
 #[derive(Debug, Parser)]
@@ -15,12 +15,17 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once at start; boxing buys nothing
 enum Command {
     /// Serve Letta Code's v2 WebSocket protocol and the web UI on one port.
     #[command(after_help = tether::model::SCRIPTED_GRAMMAR)]
     AppServer(AppServerArgs),
     /// Check the data dir, store, model configuration and tools; say what to fix.
     Doctor(DoctorArgs),
+    /// Print a new one-time pairing link and QR code from the running server.
+    Pair(lan_cli::PairArgs),
+    /// List paired devices, or revoke one (`tether devices revoke ID`).
+    Devices(lan_cli::DevicesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -38,9 +43,10 @@ struct DoctorArgs {
 
 #[derive(Debug, Args)]
 struct AppServerArgs {
-    /// Address to listen on, as ws://HOST:PORT (port 0 picks a free one).
-    #[arg(long, default_value = "ws://127.0.0.1:0")]
-    listen: String,
+    /// Address to listen on, as ws://HOST:PORT or wss://HOST:PORT (TLS; port 0 picks a
+    /// free one) [default: ws://127.0.0.1:0, or wss://0.0.0.0:8787 with --lan].
+    #[arg(long)]
+    listen: Option<String>,
     /// Bearer token clients must send (Authorization: Bearer <token>).
     #[arg(long, conflicts_with = "token_file", env = "TETHER_TOKEN", hide_env_values = true)]
     token: Option<String>,
@@ -62,13 +68,19 @@ struct AppServerArgs {
     /// Directory of the built web UI [default: web/dist next to the sources, if present].
     #[arg(long, env = "TETHER_WEB_DIST")]
     web_dist: Option<PathBuf>,
+    #[command(flatten)]
+    lan: lan_cli::LanArgs,
 }
+
+mod lan_cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::AppServer(args) => app_server(args),
         Command::Doctor(args) => doctor(args),
+        Command::Pair(args) => lan_cli::pair(args),
+        Command::Devices(args) => lan_cli::devices(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -99,8 +111,9 @@ fn app_server(args: AppServerArgs) -> anyhow::Result<()> {
         (None, Some(path)) => TokenSource::File(path),
         (None, None) => TokenSource::Generate,
     };
+    let (listen, lan, limits) = lan_cli::server_options(args.listen.as_deref(), &args.lan)?;
     let config = ServerConfig {
-        listen: ListenAddr::parse(&args.listen)?,
+        listen,
         token,
         data_dir: tether::config::resolve_data_dir(args.data_dir)?,
         model: args.model,
@@ -110,6 +123,8 @@ fn app_server(args: AppServerArgs) -> anyhow::Result<()> {
         },
         allowed_origins: args.allow_origins,
         web_dist: args.web_dist,
+        lan,
+        limits,
     };
     tether::server::run_blocking(config)
 }

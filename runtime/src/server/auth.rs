@@ -31,12 +31,18 @@ pub const BEARER_PROTOCOL_PREFIX: &str = "tether.bearer.";
 pub struct Auth {
     token: String,
     allowed_origins: Vec<String>,
+    /// Host names (no port) this runtime answers to; empty means any `Host`.
+    own_hosts: Vec<String>,
 }
 
 // Hand-written so the token never reaches a log through `{:?}`.
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Auth").field("token", &"<redacted>").field("allowed_origins", &self.allowed_origins).finish()
+        f.debug_struct("Auth")
+            .field("token", &"<redacted>")
+            .field("allowed_origins", &self.allowed_origins)
+            .field("own_hosts", &self.own_hosts)
+            .finish()
     }
 }
 
@@ -61,6 +67,9 @@ pub enum Refusal {
     /// A session cookie that is unknown or revoked.
     #[error("this device is not paired (or was revoked): pair again")]
     InvalidSession,
+    /// A pairing code that is unknown, used, or expired.
+    #[error("this pairing code is not valid (used or expired): run `tether pair` for a new one")]
+    InvalidPairingCode,
     /// A browser page from another site tried to connect.
     #[error("origin {0} is not allowed")]
     ForeignOrigin(String),
@@ -70,7 +79,9 @@ impl Refusal {
     /// The HTTP status that goes with this refusal.
     pub fn status(&self) -> StatusCode {
         match self {
-            Refusal::MissingCredential | Refusal::WrongToken | Refusal::InvalidSession => StatusCode::UNAUTHORIZED,
+            Refusal::MissingCredential | Refusal::WrongToken | Refusal::InvalidSession | Refusal::InvalidPairingCode => {
+                StatusCode::UNAUTHORIZED
+            }
             Refusal::ForeignOrigin(_) => StatusCode::FORBIDDEN,
         }
     }
@@ -85,7 +96,14 @@ impl Auth {
     /// Accepts `token` as the bearer credential and `allowed_origins` besides our own.
     pub fn new(token: String, allowed_origins: Vec<String>) -> Self {
         let allowed_origins = allowed_origins.into_iter().map(|o| o.trim_end_matches('/').to_owned()).collect();
-        Self { token, allowed_origins }
+        Self { token, allowed_origins, own_hosts: Vec::new() }
+    }
+
+    /// Restricts "our own origin" to these host names or addresses (without port), so a
+    /// page on a rebinding DNS name never counts as ours.
+    pub fn with_own_hosts(mut self, hosts: Vec<String>) -> Self {
+        self.own_hosts = hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect();
+        self
     }
 
     /// Whether `given` is the runtime's token (constant time).
@@ -105,7 +123,7 @@ impl Auth {
         }
         if let Some(credential) = cookie(headers, SESSION_COOKIE) {
             // A cookie rides along on any request to our host; only our own pages may use it.
-            if !is_own_origin(headers) {
+            if !self.is_own_origin(headers) {
                 return Err(Refusal::MissingCredential);
             }
             return match store.authenticate_device(&hash_credential(credential)) {
@@ -124,12 +142,31 @@ impl Auth {
     pub fn check_origin(&self, headers: &HeaderMap) -> Result<(), Refusal> {
         let Some(origin) = headers.get(header::ORIGIN) else { return Ok(()) };
         let origin = origin.to_str().unwrap_or("<non-ascii>");
-        if is_own_origin(headers) || self.allowed_origins.iter().any(|allowed| allowed == origin) {
+        if origin == "null" {
+            return Err(Refusal::ForeignOrigin(origin.to_owned()));
+        }
+        if self.is_own_origin(headers) || self.allowed_origins.iter().any(|allowed| allowed == origin) {
             Ok(())
         } else {
             Err(Refusal::ForeignOrigin(origin.to_owned()))
         }
     }
+
+    /// Whether the request's `Origin` is this runtime's own (`http(s)://<Host>`, with a
+    /// `Host` this runtime answers to).
+    pub fn is_own_origin(&self, headers: &HeaderMap) -> bool {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let name = host_name(host).to_ascii_lowercase();
+        is_own_origin(headers) && (self.own_hosts.is_empty() || self.own_hosts.contains(&name))
+    }
+}
+
+/// The host part of a `Host` header (`[::1]:80` → `[::1]`, `a:80` → `a`).
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.split_inclusive(']').next().unwrap_or(host);
+    }
+    host.rsplit_once(':').map_or(host, |(name, _)| name)
 }
 
 /// Whether the request's `Origin` is this runtime's own (`http(s)://<Host>`).

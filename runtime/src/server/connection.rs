@@ -45,6 +45,14 @@ pub enum Inbound {
     Pong,
     /// The peer closed the socket.
     Close,
+    /// The runtime ends this socket for cause (revoked device, oversized frame): closes
+    /// it with this code and reason.
+    Evict {
+        /// The WebSocket close code.
+        code: u16,
+        /// Why, for the client to show.
+        reason: String,
+    },
 }
 
 /// What a command handler can reach: the runtime and this connection's outbox.
@@ -148,6 +156,10 @@ where
                         "invalid_frame", "binary frames are not part of the protocol; send JSON text", None, None)),
                     Some(Inbound::Pong) => {}
                     Some(Inbound::Close) | None => break,
+                    Some(Inbound::Evict { code, reason }) => {
+                        ctx.outbox.close(code, &reason);
+                        break;
+                    }
                 }
             }
             _ = heartbeat.tick() => {

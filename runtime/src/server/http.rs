@@ -1,13 +1,14 @@
 //! The HTTP side of the one port: health checks, the web UI, and the WebSocket routes.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -26,13 +27,24 @@ pub fn router(state: Arc<AppState>) -> Router {
         ),
         None => Router::new().fallback(|| async { Html(NO_UI_PAGE) }),
     };
+    let for_headers = state.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/ws", get(super::ws::upgrade))
-        .route("/auth/session", axum::routing::post(super::session::create))
+        .route("/auth/session", post(super::session::create))
+        .route("/auth/pair-code", post(super::pairing::issue_code))
+        .route("/auth/pair", post(super::pairing::redeem))
+        .route("/auth/devices/revoke", post(super::pairing::revoke))
+        .route("/test/clock", post(super::pairing::advance_clock))
+        .route("/pair", get(super::pairing::page))
+        .route("/pair.js", get(super::pairing::script))
         .route("/", get(root))
         .merge(ui)
+        .layer(axum::middleware::map_response(move |response: Response| {
+            let csp = for_headers.csp.current();
+            async move { super::headers::apply(&csp, response) }
+        }))
         .with_state(state)
 }
 
@@ -50,8 +62,10 @@ async fn root(State(state): State<Arc<AppState>>, request: Request) -> Response 
     let wants_upgrade = parts.headers.get(header::UPGRADE).is_some();
     if wants_upgrade {
         let headers = parts.headers.clone();
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().cloned().map(axum::Extension);
+        let slot = parts.extensions.get::<super::listener::HeldSlot>().cloned().map(axum::Extension);
         return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
-            Ok(ws) => super::ws::upgrade(State(state), headers, ws).await,
+            Ok(ws) => super::ws::upgrade(State(state), peer, slot, headers, ws).await,
             Err(rejection) => rejection.into_response(),
         };
     }

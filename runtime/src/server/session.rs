@@ -4,12 +4,15 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::auth::{bearer, hash_credential, Refusal, SESSION_COOKIE};
+use super::auth::{hash_credential, SESSION_COOKIE};
+use super::gate::require_token;
 use super::AppState;
 use crate::config::random_token;
 
@@ -20,16 +23,16 @@ const SESSION_MAX_AGE_SECS: u64 = 365 * 24 * 3600;
 const MAX_DEVICE_NAME: usize = 120;
 
 /// Creates a device session for a request carrying the runtime's bearer token.
-pub async fn create(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Err(refusal) = state.auth.check_origin(&headers) {
-        return refuse(&refusal);
+pub async fn create(State(state): State<Arc<AppState>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap) -> Response {
+    if let Err(response) = require_token(&state, peer.ip(), &headers, "session") {
+        return response;
     }
-    let valid = bearer(&headers).is_some_and(|given| state.auth.token_matches(given));
-    if !valid {
-        let refusal = if bearer(&headers).is_some() { Refusal::WrongToken } else { Refusal::MissingCredential };
-        state.runtime.framelog.note(0, &format!("refused session: {refusal}"));
-        return refuse(&refusal);
-    }
+    issue_device_cookie(&state, &headers)
+}
+
+/// Records a new device named after the request's user agent and sets its cookie
+/// (HttpOnly, SameSite=Strict, Secure under TLS).
+pub fn issue_device_cookie(state: &AppState, headers: &HeaderMap) -> Response {
     let name = device_name(headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""));
     let credential = random_token();
     let device = match state.runtime.store.create_device(&name, &hash_credential(&credential)) {
@@ -44,14 +47,14 @@ pub async fn create(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
     let body = json!({ "device_id": device.id, "name": device.name }).to_string();
     (
         StatusCode::OK,
-        [(header::SET_COOKIE, cookie), (header::CONTENT_TYPE, "application/json".to_owned())],
+        [
+            (header::SET_COOKIE, cookie),
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
         body,
     )
         .into_response()
-}
-
-fn refuse(refusal: &Refusal) -> Response {
-    (refusal.status(), format!("{refusal}\n")).into_response()
 }
 
 /// A short, human name for a device from its user agent ("Chrome on Android" …).

@@ -13,5 +13,6 @@ mod model_scripted;
 mod model_sse;
 mod queue;
 mod recovery;
+mod security;
 mod transport;
 mod turns;

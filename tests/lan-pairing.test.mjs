@@ -1,0 +1,121 @@
+// Pairing a browser over https:// on loopback (headless Debian Chromium): the printed
+// one-time link sets the device cookie, and the page's own WebSocket then runs a full
+// turn with an approval.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { chromium } from "playwright-core";
+import { root, TOKEN } from "./lib/runtime.mjs";
+
+const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+
+/** Starts `tether app-server --lan` on wss://127.0.0.1:0; resolves with its port and pairing link. */
+async function startLan() {
+  const bin = process.env.TETHER_BIN ?? path.join(root, "target/debug/tether");
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tether-lan-"));
+  const workspace = mkdtempSync(path.join(tmpdir(), "tether-ws-"));
+  const child = spawn(bin, ["app-server", "--lan", "--listen", "wss://127.0.0.1:0", "--token", TOKEN,
+    "--data-dir", dataDir, "--cwd", workspace, "--web-dist", path.join(dataDir, "no-ui")], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, TETHER_MODEL: "", OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "" },
+  });
+  const lines = readline.createInterface({ input: child.stdout });
+  const seen = [];
+  const { port, link } = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`tether exited early with ${code}: ${seen.join("\n")}`)));
+    let link;
+    lines.on("line", (line) => {
+      seen.push(line);
+      link ??= /^\s+(https:\/\/\S+\/pair#\S+)$/.exec(line)?.[1];
+      // The fingerprint comes after the link and its QR code.
+      if (link && /^\s+([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(line)) {
+        resolve({ port: Number(/^Listening on wss:\/\/127\.0\.0\.1:(\d+)$/.exec(seen[0])[1]), link });
+      }
+    });
+  });
+  return {
+    port, link, output: seen, dataDir,
+    async stop() {
+      child.kill("SIGKILL");
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(workspace, { recursive: true, force: true });
+    },
+  };
+}
+
+test("a phone pairs from the printed link and runs a turn with an approval over wss", async (t) => {
+  const server = await startLan();
+  t.after(() => server.stop());
+  assert.match(server.output[0], /^Listening on wss:\/\/127\.0\.0\.1:\d+$/);
+  assert.ok(server.output.some((l) => /^\s+([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(l)), "fingerprint printed");
+  assert.ok(server.link.startsWith(`https://127.0.0.1:${server.port}/pair#`), server.link);
+
+  const profile = path.join(server.dataDir, "chromium");
+  mkdirSync(profile);
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, ignoreHTTPSErrors: true,
+  });
+  t.after(() => context.close());
+  const page = context.pages()[0] ?? (await context.newPage());
+  const violations = [];
+  page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+
+  await page.goto(server.link);
+  await page.waitForURL(`https://127.0.0.1:${server.port}/`);
+  const cookie = (await context.cookies()).find((c) => c.name === "tether_session");
+  assert.ok(cookie, "session cookie set");
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.secure, true);
+  assert.equal(cookie.sameSite, "Strict");
+  assert.equal(await page.evaluate(() => document.cookie), "", "the page cannot read the cookie");
+
+  // The same link cannot pair a second browser.
+  const again = await context.newPage();
+  await again.goto(server.link);
+  await again.waitForFunction(() => document.body.dataset.failed !== undefined);
+  assert.equal(await again.evaluate(() => document.body.dataset.failed), "401");
+  await again.close();
+
+  // The page's own WebSocket, authenticated by the cookie alone.
+  const result = await page.evaluate(async () => {
+    const ws = new WebSocket(`wss://${location.host}/ws`);
+    const frames = [];
+    const waiters = [];
+    ws.onmessage = (event) => {
+      const frame = JSON.parse(event.data);
+      frames.push(frame);
+      for (const w of [...waiters]) if (w.pred(frame)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(frame); }
+    };
+    const next = (pred) => new Promise((resolve, reject) => {
+      const found = frames.find(pred);
+      if (found) return resolve(found);
+      waiters.push({ pred, resolve });
+      setTimeout(() => reject(new Error(`timed out; saw ${frames.map((f) => f.type)}`)), 20000);
+    });
+    await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error("socket refused")); });
+    ws.send(JSON.stringify({ type: "runtime_start", request_id: "start", mode: "standard",
+      create_agent: { body: { name: "phone agent", model: "scripted" } }, create_conversation: {} }));
+    const started = await next((f) => f.request_id === "start" && f.type !== "control_request");
+    const scope = { agent_id: started.runtime.agent_id, conversation_id: started.runtime.conversation_id };
+    ws.send(JSON.stringify({ type: "input", request_id: "in", runtime: scope, payload: { kind: "create_message",
+      messages: [{ role: "user", content: 'tool: Bash {"command":"echo paired-from-the-sofa"}', client_message_id: "cm-1" }] } }));
+    const asked = await next((f) => f.type === "control_request");
+    ws.send(JSON.stringify({ type: "input", request_id: "ans", runtime: scope, payload: { kind: "approval_response",
+      request_id: asked.request_id, decision: { behavior: "allow" } } }));
+    await next((f) => f.type === "turn_finished");
+    ws.close();
+    return { started: started.success, subtype: asked.request.subtype, tool: asked.request.tool_name, frames };
+  });
+  assert.equal(result.started, true);
+  assert.equal(result.subtype, "can_use_tool");
+  assert.equal(result.tool, "Bash");
+  const returns = result.frames.filter((f) => f.type === "stream_delta" && f.delta?.message_type === "tool_return_message");
+  assert.ok(returns.some((f) => JSON.stringify(f.delta).includes("paired-from-the-sofa")), "the approved command ran");
+  assert.deepEqual(violations, [], "no CSP violations on the pairing path");
+});
