@@ -110,6 +110,9 @@ impl PairingCodes {
 pub struct DeviceSockets {
     next: AtomicU64,
     open: Mutex<HashMap<String, Vec<(u64, CancellationToken)>>>,
+    /// Devices revoked while this server runs: a socket that authenticated just before
+    /// the revoke but registers just after is closed too.
+    revoked: Mutex<std::collections::HashSet<String>>,
 }
 
 /// One registered socket; dropping it unregisters.
@@ -127,6 +130,9 @@ impl DeviceSockets {
     pub fn register(self: &Arc<Self>, device_id: &str) -> DeviceSocket {
         let key = self.next.fetch_add(1, Ordering::Relaxed);
         let revoked = CancellationToken::new();
+        if self.revoked.lock().unwrap_or_else(PoisonError::into_inner).contains(device_id) {
+            revoked.cancel();
+        }
         self.open
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -138,6 +144,7 @@ impl DeviceSockets {
 
     /// Closes every open socket of `device_id`; how many there were.
     pub fn revoke(&self, device_id: &str) -> usize {
+        self.revoked.lock().unwrap_or_else(PoisonError::into_inner).insert(device_id.to_owned());
         let sockets = self.open.lock().unwrap_or_else(PoisonError::into_inner).remove(device_id).unwrap_or_default();
         for (_, token) in &sockets {
             token.cancel();
@@ -281,5 +288,7 @@ mod tests {
         assert_eq!(registry.revoke("device-b"), 0);
         assert_eq!(registry.revoke("device-a"), 1);
         assert!(a.revoked.is_cancelled());
+        assert!(registry.register("device-a").revoked.is_cancelled(), "a late registration is closed too");
+        assert!(!registry.register("device-c").revoked.is_cancelled());
     }
 }
