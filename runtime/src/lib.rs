@@ -4,6 +4,7 @@
 //! - [`agent`]: the agent loop: model steps, tool calls, approvals, one turn at a time.
 //! - [`conversation`]: one actor per conversation: queue, turn, approvals, subscribers.
 //! - [`config`]: what the command line decides (listen address, token, data dir …).
+//! - [`remote`]: direct mode (`tether remote`): dial the controller, stay connected, replay after a drop.
 //! - [`server`]: the listener, HTTP routes, auth, and the per-connection handler.
 //! - [`commands`]: one module per family of v2 commands a connection can send.
 //! - [`model`]: model providers (OpenAI-compatible, Anthropic, scripted) behind one trait.
@@ -16,6 +17,7 @@ pub mod commands;
 pub mod conversation;
 pub mod config;
 pub mod model;
+pub mod remote;
 pub mod runtime;
 pub mod server;
 pub mod store;
