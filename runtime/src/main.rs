@@ -142,5 +142,12 @@ fn remote(args: RemoteArgs) -> anyhow::Result<()> {
         log_dir: args.log_dir,
         budget: std::time::Duration::from_secs(args.retry_budget_secs),
     };
-    Ok(tether::remote::run_blocking(config)?)
+    match tether::remote::run_blocking(config) {
+        Ok(()) => Ok(()),
+        Err(err) => {
+            // A refused credential has its own status, so service managers stop restarting.
+            eprintln!("tether: {err}");
+            std::process::exit(i32::from(err.exit_code()));
+        }
+    }
 }

@@ -44,6 +44,13 @@ use crate::store::StoreError;
 /// Close code with which a controller refuses the credential (RFC 6455 "policy violation").
 pub const CLOSE_POLICY_VIOLATION: u16 = 1008;
 
+/// Exit status when the controller refuses the credential (a service manager should not
+/// restart on it: systemd `RestartPreventExitStatus=3`).
+pub const EXIT_REFUSED: u8 = 3;
+
+/// Exit status for every other failure.
+pub const EXIT_FAILURE: u8 = 1;
+
 /// Everything `tether remote` needs to start.
 #[derive(Debug, Clone)]
 pub struct RemoteConfig {
@@ -85,6 +92,16 @@ pub enum RemoteError {
     /// Something else at start-up (HTTP client, tokio runtime).
     #[error("{0}")]
     Startup(String),
+}
+
+impl RemoteError {
+    /// The process exit status for this error ([`EXIT_REFUSED`] or [`EXIT_FAILURE`]).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RemoteError::Dial(DialError::Refused(_)) => EXIT_REFUSED,
+            _ => EXIT_FAILURE,
+        }
+    }
 }
 
 /// Starts a tokio runtime and stays connected until refused, given up, or signalled.
@@ -149,26 +166,32 @@ impl Dialer<'_> {
     /// Registers if needed, connects, and serves until the socket ends.
     async fn attempt(&self) -> Attempt {
         let shutdown = self.link.ctx.runtime.shutdown.clone();
-        tokio::select! {
-            outcome = self.connect_and_serve(&shutdown) => outcome,
-            () = shutdown.cancelled() => Attempt::Shutdown,
+        // A shutdown while connecting abandons the attempt; once connected, the socket
+        // handles it (it closes with 1001 first).
+        let connected = tokio::select! {
+            connected = self.connect() => connected,
+            () = shutdown.cancelled() => return Attempt::Shutdown,
+        };
+        match connected {
+            Ok((socket, url)) => self.serve(socket, &url, &shutdown).await,
+            Err(outcome) => outcome,
         }
     }
 
-    async fn connect_and_serve(&self, shutdown: &CancellationToken) -> Attempt {
-        let base = match self.resolve().await {
-            Ok(url) => url,
-            Err(outcome) => return outcome,
-        };
+    async fn connect(&self) -> Result<(socket::Socket, Url), Attempt> {
+        let base = self.resolve().await?;
         let url = socket_url(&base, self.identity);
-        let socket = match socket::connect(&url, self.token).await {
-            Ok(socket) => socket,
-            Err(ConnectError::Refused(status)) => return Attempt::Refused(format!("HTTP {status} on the handshake")),
-            Err(ConnectError::Failed(error)) => return Attempt::Failed(error),
-        };
+        match socket::connect(&url, self.token).await {
+            Ok(socket) => Ok((socket, url)),
+            Err(ConnectError::Refused(status)) => Err(Attempt::Refused(format!("HTTP {status} on the handshake"))),
+            Err(ConnectError::Failed(error)) => Err(Attempt::Failed(error)),
+        }
+    }
+
+    async fn serve(&self, socket: socket::Socket, url: &Url, shutdown: &CancellationToken) -> Attempt {
         let log = &self.link.ctx.runtime.framelog;
-        log.note(self.link.ctx.id, &format!("connected to {}", redacted(&url)));
-        say(&format!("Connected to {} as {:?} (device {})", redacted(&url), self.identity.env_name, self.identity.device_id));
+        log.note(self.link.ctx.id, &format!("connected to {}", redacted(url)));
+        say(&format!("Connected to {} as {:?} (device {})", redacted(url), self.identity.env_name, self.identity.device_id));
         self.link.on_connected().await;
         let (sink, stream) = socket.split();
         let end = serve_socket(self.link, stream, sink, Heartbeat::default(), shutdown).await;

@@ -82,7 +82,7 @@ async fn a_close_with_1008_means_refused_and_the_process_exits_non_zero() {
     assert_eq!(handshake.authorization.as_deref(), Some("Bearer wrong"));
     conn.close(1008, "invalid token").await;
     let (status, stderr) = remote.exited().await;
-    assert!(!status.success());
+    assert_eq!(status.code(), Some(3), "refused has its own exit status");
     assert!(stderr.contains("refused the credential"), "{stderr}");
     assert!(stderr.contains("1008 invalid token"), "{stderr}");
 }
@@ -94,7 +94,7 @@ async fn an_http_401_on_the_handshake_means_refused_too() {
     let mut remote = Remote::start(&controller.url(), "env-a", data.path(), workspace.path(), &["--token", "wrong"], &[]);
     assert!(controller.accept_answering(Some(401)).await.is_none());
     let (status, stderr) = remote.exited().await;
-    assert!(!status.success());
+    assert_eq!(status.code(), Some(3));
     assert!(stderr.contains("refused the credential (HTTP 401 on the handshake)"), "{stderr}");
 }
 
@@ -107,7 +107,7 @@ async fn gives_up_with_a_clear_message_when_the_controller_stays_down() {
     let mut remote =
         Remote::start(&url, "env-a", data.path(), workspace.path(), &token_args(), &[("TETHER_REMOTE_BUDGET_SECS", "2")]);
     let (status, stderr) = remote.exited().await;
-    assert!(!status.success());
+    assert_eq!(status.code(), Some(1));
     assert!(stderr.contains("could not reach the controller for 2 s"), "{stderr}");
     assert!(stderr.contains("--forever"), "{stderr}");
     assert!(stderr.contains("retrying in 1.0 s"), "it retried before giving up: {stderr}");
@@ -269,4 +269,17 @@ async fn two_environments_serve_their_own_conversations_on_one_controller() {
         assert_eq!(cwd, std::fs::canonicalize(expected.path()).expect("canon").display().to_string(), "{name}");
     }
     assert_ne!(started[0].1, started[1].1);
+}
+
+#[tokio::test]
+async fn sigterm_closes_the_socket_with_1001_and_exits_cleanly() {
+    let controller = Controller::bind().await;
+    let (data, workspace) = dirs();
+    let mut remote = Remote::start(&controller.url(), "env-a", data.path(), workspace.path(), &token_args(), &[]);
+    let (mut conn, _) = controller.accept().await;
+    conn.start_new(json!({})).await;
+    remote.terminate();
+    assert_eq!(conn.close_code().await, Some(1001));
+    let (status, _) = remote.exited().await;
+    assert!(status.success(), "{status:?}");
 }

@@ -181,6 +181,17 @@ impl Conn {
         .await;
     }
 
+    /// Reads until the runtime closes the socket; returns its close code.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next()).await.expect("close in time") {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    }
+
     /// Closes the socket with a code (the runtime should see it).
     pub async fn close(mut self, code: u16, reason: &str) {
         let frame = CloseFrame { code: CloseCode::from(code), reason: reason.to_owned().into() };
@@ -256,6 +267,12 @@ impl Remote {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("tether remote did not exit within 20 s; stderr: {}", self.stderr.lock().expect("lock"));
+    }
+
+    /// Sends SIGTERM (graceful shutdown).
+    pub fn terminate(&self) {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).expect("pid"));
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("kill");
     }
 
     /// Kills the process at once (SIGKILL: no shutdown, no flush).

@@ -93,6 +93,6 @@ async fn a_refused_registration_stops_with_the_services_message() {
     let mut remote = Remote::start(&base, "desk", data.path(), workspace.path(), &["--token", "nope"], &[]);
     serve_once(&service, 401, &json!({ "message": "Invalid API key" })).await;
     let (status, stderr) = remote.exited().await;
-    assert!(!status.success());
+    assert_eq!(status.code(), Some(3));
     assert!(stderr.contains("refused the credential (registration answered HTTP 401: Invalid API key)"), "{stderr}");
 }
