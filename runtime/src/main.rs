@@ -117,6 +117,10 @@ struct RemoteArgs {
     /// Directory for transport logs [default: <data>/logs/remote].
     #[arg(long)]
     log_dir: Option<PathBuf>,
+    /// PEM file of certificates to trust for wss:// (and https://) besides the system's:
+    /// a private CA, or the controller's self-signed certificate.
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
     /// Outage budget in seconds before giving up (tests; the default is 300).
     #[arg(long, hide = true, env = "TETHER_REMOTE_BUDGET_SECS", default_value_t = 300)]
     retry_budget_secs: u64,
@@ -140,6 +144,7 @@ fn remote(args: RemoteArgs) -> anyhow::Result<()> {
         },
         forever: args.forever,
         log_dir: args.log_dir,
+        ca_file: args.ca_file,
         budget: std::time::Duration::from_secs(args.retry_budget_secs),
     };
     match tether::remote::run_blocking(config) {

@@ -70,6 +70,8 @@ pub struct RemoteConfig {
     pub forever: bool,
     /// Where transport logs go [default: `<data>/logs/remote`].
     pub log_dir: Option<PathBuf>,
+    /// PEM certificates trusted for `wss://`/`https://` besides the system's.
+    pub ca_file: Option<PathBuf>,
     /// The longest outage tolerated without `--forever`.
     pub budget: Duration,
 }
@@ -121,6 +123,10 @@ pub async fn run(config: RemoteConfig) -> Result<(), RemoteError> {
         Some(source) => Some(resolve_token(source, &config.data_dir)?.0),
         None => None,
     };
+    let roots = match &config.ca_file {
+        Some(path) => socket::load_roots(path).map_err(RemoteError::Startup)?,
+        None => Vec::new(),
+    };
     let identity = Identity::resolve(&config.data_dir, config.env_name.clone())?;
     let log_dir = config.log_dir.clone().unwrap_or_else(|| config.data_dir.join("logs").join("remote"));
     let runtime = Runtime::open_logging_to(config.data_dir.clone(), config.cwd.clone(), config.model.clone(), &log_dir)?;
@@ -129,7 +135,7 @@ pub async fn run(config: RemoteConfig) -> Result<(), RemoteError> {
     // Conversations resumed from the store report to the controller once it is reachable.
     link.replay_all().await;
     let http = match &target {
-        Target::Environments(_) => Some(register::http_client().map_err(|e| RemoteError::Startup(format!("cannot build the HTTP client: {e}")))?),
+        Target::Environments(_) => Some(register::http_client(&roots).map_err(|e| RemoteError::Startup(format!("cannot build the HTTP client: {e}")))?),
         Target::Socket(_) => None,
     };
 
@@ -140,7 +146,8 @@ pub async fn run(config: RemoteConfig) -> Result<(), RemoteError> {
     });
 
     let policy = RetryPolicy { budget: (!config.forever).then_some(config.budget), ..RetryPolicy::default() };
-    let dialer = Dialer { link: &link, target: &target, identity: &identity, token: token.as_deref(), http: http.as_ref() };
+    let dialer =
+        Dialer { link: &link, target: &target, identity: &identity, token: token.as_deref(), http: http.as_ref(), roots: &roots };
     let shutdown = runtime.shutdown.clone();
     let result = dial_loop(policy, &shutdown, || dialer.attempt(), |end, wait| report_retry(&link, end, wait)).await;
     runtime.shutdown.cancel();
@@ -160,6 +167,7 @@ struct Dialer<'a> {
     identity: &'a Identity,
     token: Option<&'a str>,
     http: Option<&'a reqwest::Client>,
+    roots: &'a socket::ExtraRoots,
 }
 
 impl Dialer<'_> {
@@ -181,7 +189,7 @@ impl Dialer<'_> {
     async fn connect(&self) -> Result<(socket::Socket, Url), Attempt> {
         let base = self.resolve().await?;
         let url = socket_url(&base, self.identity);
-        match socket::connect(&url, self.token).await {
+        match socket::connect(&url, self.token, self.roots).await {
             Ok(socket) => Ok((socket, url)),
             Err(ConnectError::Refused(status)) => Err(Attempt::Refused(format!("HTTP {status} on the handshake"))),
             Err(ConnectError::Failed(error)) => Err(Attempt::Failed(error)),

@@ -78,8 +78,13 @@ fn error_detail(text: &str) -> Option<String> {
     ["message", "error"].iter().find_map(|key| value.get(key).and_then(|v| v.as_str()).map(str::to_owned))
 }
 
-/// An HTTP client for registration (rustls with the platform verifier, like the model providers).
-pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
+/// An HTTP client for registration (rustls with the platform verifier, like the model
+/// providers), also trusting `--ca-file`'s certificates.
+pub fn http_client(roots: &[rustls::pki_types::CertificateDer<'static>]) -> Result<reqwest::Client, reqwest::Error> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build()
+    let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30));
+    for root in roots {
+        builder = builder.add_root_certificate(reqwest::Certificate::from_der(root.as_ref())?);
+    }
+    builder.build()
 }

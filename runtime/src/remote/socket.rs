@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -35,14 +37,30 @@ pub enum ConnectError {
     Failed(String),
 }
 
+/// Certificates trusted for `wss://` besides the system's (`--ca-file`: a private CA or a
+/// controller's self-signed certificate).
+pub type ExtraRoots = Vec<CertificateDer<'static>>;
+
+/// Reads every certificate of a PEM file (`--ca-file`).
+pub fn load_roots(path: &std::path::Path) -> Result<ExtraRoots, String> {
+    let roots: Result<ExtraRoots, _> = CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("--ca-file {}: {e}", path.display()))?
+        .collect();
+    let roots = roots.map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
+    if roots.is_empty() {
+        return Err(format!("--ca-file {}: no certificate in it", path.display()));
+    }
+    Ok(roots)
+}
+
 /// Dials `url` and completes the WebSocket handshake.
-pub async fn connect(url: &Url, token: Option<&str>) -> Result<Socket, ConnectError> {
-    tokio::time::timeout(CONNECT_TIMEOUT, connect_inner(url, token))
+pub async fn connect(url: &Url, token: Option<&str>, roots: &ExtraRoots) -> Result<Socket, ConnectError> {
+    tokio::time::timeout(CONNECT_TIMEOUT, connect_inner(url, token, roots))
         .await
         .map_err(|_| ConnectError::Failed(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs())))?
 }
 
-async fn connect_inner(url: &Url, token: Option<&str>) -> Result<Socket, ConnectError> {
+async fn connect_inner(url: &Url, token: Option<&str>, roots: &ExtraRoots) -> Result<Socket, ConnectError> {
     let failed = |what: &str, e: &dyn std::fmt::Display| ConnectError::Failed(format!("{what}: {e}"));
     let host = match url.host() {
         Some(url::Host::Domain(domain)) => domain.to_owned(),
@@ -54,7 +72,7 @@ async fn connect_inner(url: &Url, token: Option<&str>) -> Result<Socket, Connect
     let tcp = TcpStream::connect((host.as_str(), port)).await.map_err(|e| failed(&format!("cannot connect to {host}:{port}"), &e))?;
     let _ = tcp.set_nodelay(true);
     let stream: Box<dyn Io> = if url.scheme() == "wss" {
-        Box::new(tls(&host, tcp).await?)
+        Box::new(tls(&host, tcp, roots).await?)
     } else {
         Box::new(tcp)
     };
@@ -74,11 +92,17 @@ async fn connect_inner(url: &Url, token: Option<&str>) -> Result<Socket, Connect
     }
 }
 
-async fn tls(host: &str, tcp: TcpStream) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ConnectError> {
-    use rustls_platform_verifier::ConfigVerifierExt;
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let config = rustls::ClientConfig::with_platform_verifier()
-        .map_err(|e| ConnectError::Failed(format!("TLS setup failed: {e}")))?;
+async fn tls(host: &str, tcp: TcpStream, roots: &ExtraRoots) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ConnectError> {
+    let setup = |e: rustls::Error| ConnectError::Failed(format!("TLS setup failed: {e}"));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(roots.iter().cloned(), provider.clone())
+        .map_err(setup)?;
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(setup)?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
     let name = rustls::pki_types::ServerName::try_from(host.to_owned())
         .map_err(|e| ConnectError::Failed(format!("bad TLS server name {host}: {e}")))?;
     tokio_rustls::TlsConnector::from(Arc::new(config))

@@ -15,5 +15,6 @@ mod remote_controller;
 mod remote_dial;
 mod remote_register;
 mod remote_session;
+mod remote_tls;
 mod transport;
 mod turns;

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio::net::{TcpListener, TcpStream};
+use tether::remote::socket::Io;
+use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -24,10 +25,11 @@ pub const WAIT: Duration = Duration::from_secs(20);
 
 pub const TOKEN: &str = "remote-token-0123456789";
 
-/// The controller's listening socket.
+/// The controller's listening socket (plain, or TLS for `wss://`).
 pub struct Controller {
     listener: TcpListener,
     pub port: u16,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 /// What the runtime's handshake carried.
@@ -42,11 +44,31 @@ impl Controller {
     pub async fn bind() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        Controller { listener, port }
+        Controller { listener, port, tls: None }
+    }
+
+    /// A `wss://` controller presenting `chain` (leaf first) with `key` (PKCS#8 DER).
+    pub async fn bind_tls(chain: Vec<Vec<u8>>, key: Vec<u8>) -> Self {
+        use tokio_rustls::rustls;
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let chain = chain.into_iter().map(rustls::pki_types::CertificateDer::from).collect();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(key.into());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .expect("server cert");
+        let mut controller = Self::bind().await;
+        controller.tls = Some(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)));
+        controller
     }
 
     pub fn url(&self) -> String {
-        format!("ws://127.0.0.1:{}/agent", self.port)
+        match self.tls {
+            Some(_) => format!("wss://localhost:{}/agent", self.port),
+            None => format!("ws://127.0.0.1:{}/agent", self.port),
+        }
     }
 
     /// Accepts the next runtime connection, whatever its credential.
@@ -58,6 +80,10 @@ impl Controller {
     #[allow(clippy::result_large_err)] // the callback's shape is tungstenite's
     pub async fn accept_answering(&self, refuse: Option<u16>) -> Option<(Conn, Handshake)> {
         let (tcp, _) = tokio::time::timeout(WAIT, self.listener.accept()).await.expect("runtime dialled in time").expect("accept");
+        let stream: Box<dyn Io> = match &self.tls {
+            Some(acceptor) => Box::new(acceptor.accept(tcp).await.ok()?),
+            None => Box::new(tcp),
+        };
         let seen = Arc::new(Mutex::new(None));
         let record = seen.clone();
         let callback = move |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
@@ -77,7 +103,7 @@ impl Controller {
                 None => Ok(response),
             }
         };
-        let ws = tokio_tungstenite::accept_hdr_async(tcp, callback).await;
+        let ws = tokio_tungstenite::accept_hdr_async(stream, callback).await;
         let handshake = seen.lock().expect("lock").clone().expect("handshake seen");
         ws.ok().map(|ws| (Conn { ws }, handshake))
     }
@@ -85,7 +111,7 @@ impl Controller {
 
 /// One accepted socket, seen from the controller.
 pub struct Conn {
-    ws: WebSocketStream<TcpStream>,
+    ws: WebSocketStream<Box<dyn Io>>,
 }
 
 impl Conn {
