@@ -10,10 +10,16 @@ use tokio_util::sync::CancellationToken;
 
 use super::backoff::{Backoff, DEFAULT_BUDGET};
 
+/// A socket up this long counted as a working connection (one heartbeat interval): after
+/// it drops, the waits and the outage budget start over.
+pub const STABLE_AFTER: Duration = Duration::from_secs(30);
+
 /// How one attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
-    /// It connected and served, then the link went away: the outage starts now.
+    /// It connected and served, then the link went away. If the socket was up for at
+    /// least [`STABLE_AFTER`], the waits and the budget start over; a socket that drops
+    /// sooner (a controller that accepts and closes at once) counts as a failed attempt.
     Dropped(String),
     /// It could not connect (network error, controller down, 5xx …).
     Failed(String),
@@ -70,13 +76,16 @@ where
 {
     let mut outage_start = Instant::now();
     loop {
+        let started = Instant::now();
         let outcome = attempt().await;
         let last = match &outcome {
             Attempt::Shutdown => return Ok(()),
             Attempt::Refused(reason) => return Err(DialError::Refused(reason.clone())),
             Attempt::Dropped(reason) => {
-                policy.backoff.reset();
-                outage_start = Instant::now();
+                if started.elapsed() >= STABLE_AFTER {
+                    policy.backoff.reset();
+                    outage_start = Instant::now();
+                }
                 reason.clone()
             }
             Attempt::Failed(reason) => reason.clone(),

@@ -13,11 +13,21 @@ use tokio_util::sync::CancellationToken;
 /// Runs the dial loop over a scripted sequence of outcomes (the last one repeats) and
 /// returns the loop's result and the times (since the start) of every attempt.
 async fn run(policy: RetryPolicy, outcomes: Vec<Attempt>, cancel: &CancellationToken) -> (Result<(), DialError>, Vec<Duration>) {
+    run_timed(policy, outcomes.into_iter().map(|o| (Duration::ZERO, o)).collect(), cancel).await
+}
+
+/// Like [`run`], each attempt taking the given (simulated) time before its outcome
+/// (a connected socket staying up that long).
+async fn run_timed(
+    policy: RetryPolicy,
+    outcomes: Vec<(Duration, Attempt)>,
+    cancel: &CancellationToken,
+) -> (Result<(), DialError>, Vec<Duration>) {
     let start = Instant::now();
     let times = Arc::new(Mutex::new(Vec::new()));
     let seen = times.clone();
     let mut script = outcomes.into_iter().peekable();
-    let mut last = Attempt::Failed("unset".to_owned());
+    let mut last = (Duration::ZERO, Attempt::Failed("unset".to_owned()));
     let result = dial_loop(
         policy,
         cancel,
@@ -26,8 +36,11 @@ async fn run(policy: RetryPolicy, outcomes: Vec<Attempt>, cancel: &CancellationT
             if let Some(next) = script.next() {
                 last = next;
             }
-            let outcome = last.clone();
-            async move { outcome }
+            let (lasts, outcome) = last.clone();
+            async move {
+                tokio::time::sleep(lasts).await;
+                outcome
+            }
         },
         |_, _| {},
     )
@@ -60,14 +73,26 @@ async fn gives_up_after_five_minutes_of_failed_attempts() {
 
 #[tokio::test(start_paused = true)]
 async fn a_connection_that_worked_resets_the_waits_and_the_budget() {
-    let failed = || Attempt::Failed("down".to_owned());
-    let outcomes = vec![failed(), failed(), Attempt::Dropped("closed by the controller".to_owned()), failed()];
-    let (result, times) = run(RetryPolicy::default(), outcomes, &CancellationToken::new()).await;
-    // Attempts at 0 and 1 fail; the one at 3 s connects and later drops (at once, here):
-    // the waits start over at 1 s and the five minutes count from the drop.
-    assert_eq!(secs(&times[..8]), vec![0, 1, 3, 4, 6, 10, 18, 34]);
-    assert_eq!(times.last().copied(), Some(Duration::from_secs(303)));
+    let failed = || (Duration::ZERO, Attempt::Failed("down".to_owned()));
+    let up_a_minute = (Duration::from_secs(60), Attempt::Dropped("closed by the controller".to_owned()));
+    let outcomes = vec![failed(), failed(), up_a_minute, failed()];
+    let (result, times) = run_timed(RetryPolicy::default(), outcomes, &CancellationToken::new()).await;
+    // Attempts at 0 and 1 fail; the one at 3 s connects and drops at 63 s: the waits
+    // start over at 1 s and the five minutes count from the drop.
+    assert_eq!(secs(&times[..8]), vec![0, 1, 3, 64, 66, 70, 78, 94]);
+    assert_eq!(times.last().copied(), Some(Duration::from_secs(363)));
     assert!(matches!(result, Err(DialError::GaveUp { .. })));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_controller_that_accepts_and_drops_at_once_does_not_reset_anything() {
+    let flapping = (Duration::from_millis(100), Attempt::Dropped("closed by the controller: 1011".to_owned()));
+    let (result, times) = run_timed(RetryPolicy::default(), vec![flapping], &CancellationToken::new()).await;
+    // Waits grow as for failed attempts, and it gives up five minutes after the start.
+    let gaps: Vec<u64> = times.windows(2).take(6).map(|w| (w[1] - w[0]).as_secs()).collect();
+    assert_eq!(gaps, vec![1, 2, 4, 8, 16, 30]);
+    assert!(matches!(result, Err(DialError::GaveUp { .. })));
+    assert!(times.last().copied().expect("attempts") <= Duration::from_secs(300));
 }
 
 #[tokio::test(start_paused = true)]
