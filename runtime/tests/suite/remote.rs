@@ -244,7 +244,11 @@ async fn two_environments_serve_their_own_conversations_on_one_controller() {
     let (data_a, workspace_a) = dirs();
     let (data_b, workspace_b) = dirs();
     let _a = Remote::start(&controller.url(), "alpha", data_a.path(), workspace_a.path(), &token_args(), &[]);
-    let _b = Remote::start(&controller.url(), "beta", data_b.path(), workspace_b.path(), &token_args(), &[]);
+    // The second one reads its credential from a file.
+    let token_file = data_b.path().join("controller-token");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).expect("token file");
+    let file_args = ["--token-file", token_file.to_str().expect("utf-8")];
+    let _b = Remote::start(&controller.url(), "beta", data_b.path(), workspace_b.path(), &file_args, &[]);
     let mut conns = Vec::new();
     for _ in 0..2 {
         conns.push(controller.accept().await);
@@ -253,6 +257,9 @@ async fn two_environments_serve_their_own_conversations_on_one_controller() {
     let names: Vec<&str> = conns.iter().map(|(_, h)| h.query["connectionName"].as_str()).collect();
     assert_eq!(names, vec!["alpha", "beta"]);
     assert_ne!(conns[0].1.query["deviceId"], conns[1].1.query["deviceId"]);
+    for (_, handshake) in &conns {
+        assert_eq!(handshake.authorization.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
+    }
 
     let mut started = Vec::new();
     for (conn, _) in &mut conns {
