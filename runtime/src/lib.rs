@@ -4,6 +4,7 @@
 //! - [`agent`]: the agent loop: model steps, tool calls, approvals, one turn at a time.
 //! - [`conversation`]: one actor per conversation: queue, turn, approvals, subscribers.
 //! - [`config`]: what the command line decides (listen address, token, data dir …).
+//! - [`remote`]: direct mode (`tether remote`): dial the controller, stay connected, replay after a drop.
 //! - [`server`]: the listener, HTTP routes, auth, and the per-connection handler.
 //! - [`commands`]: one module per family of v2 commands a connection can send.
 //! - [`doctor`]: `tether doctor`, checks of the machine and the data dir.
@@ -20,6 +21,7 @@ pub mod config;
 pub mod doctor;
 pub mod external;
 pub mod model;
+pub mod remote;
 pub mod runtime;
 pub mod server;
 pub mod store;

@@ -37,16 +37,27 @@ pub struct Runtime {
 impl Runtime {
     /// Opens the store in `data_dir` and closes turns a previous process left running.
     pub fn open(data_dir: PathBuf, boot_cwd: PathBuf, default_model: Option<String>) -> Result<Arc<Self>, StoreError> {
+        let log_dir = data_dir.join("logs").join("remote");
+        Self::open_logging_to(data_dir, boot_cwd, default_model, &log_dir)
+    }
+
+    /// Like [`Runtime::open`], with the transport log in `log_dir` (`tether remote --log-dir`).
+    pub fn open_logging_to(
+        data_dir: PathBuf,
+        boot_cwd: PathBuf,
+        default_model: Option<String>,
+        log_dir: &std::path::Path,
+    ) -> Result<Arc<Self>, StoreError> {
         let store = Store::open_in(&data_dir)?;
         let interrupted = store.close_interrupted_turns()?;
         store.clear_approvals()?;
         if !interrupted.is_empty() {
             tracing::warn!("{} turn(s) were interrupted by the last shutdown", interrupted.len());
         }
-        let framelog = match FrameLog::open(&data_dir) {
+        let framelog = match FrameLog::open_dir(log_dir) {
             Ok((log, _path)) => log,
             Err(err) => {
-                tracing::warn!("transport log disabled: cannot open it in {}: {err}", data_dir.display());
+                tracing::warn!("transport log disabled: cannot open it in {}: {err}", log_dir.display());
                 FrameLog::disabled()
             }
         };

@@ -192,7 +192,9 @@ where
     }
 }
 
-async fn handle_text(ctx: &ConnectionCtx, text: &str) {
+/// Handles one text frame: answers JSON pings, swallows pongs, dispatches commands
+/// (public so a dialled link in direct mode serves exactly the same commands).
+pub async fn handle_text(ctx: &ConnectionCtx, text: &str) {
     match ClientFrame::from_json(text) {
         Ok(ClientFrame::Unknown(value)) if value.get("type").and_then(Value::as_str) == Some("ping") => {
             ctx.send_json(&json!({ "type": "pong" }));

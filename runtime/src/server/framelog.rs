@@ -49,7 +49,12 @@ impl FrameLog {
 
     /// Opens a new session file under `<data_dir>/logs/remote/` and prunes old ones.
     pub fn open(data_dir: &Path) -> std::io::Result<(Self, PathBuf)> {
-        let dir = data_dir.join("logs").join("remote");
+        Self::open_dir(&data_dir.join("logs").join("remote"))
+    }
+
+    /// Opens a new session file in `dir` (`tether remote --log-dir`) and prunes old ones.
+    pub fn open_dir(dir: &Path) -> std::io::Result<(Self, PathBuf)> {
+        let dir = dir.to_path_buf();
         crate::config::create_private_dir(&dir).map_err(std::io::Error::other)?;
         let stamp = now_rfc3339().replace(':', "-");
         let path = dir.join(format!("{stamp}-{}.log", std::process::id()));

@@ -45,6 +45,18 @@ struct Item {
 struct State {
     items: VecDeque<Item>,
     closed: bool,
+    /// Frames dropped by [`Overflow::DropOldest`] since the writer last asked.
+    dropped: u64,
+}
+
+/// What a full queue does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    /// Discard the queue and close the connection (an accepted client that stopped reading).
+    Close,
+    /// Drop the oldest frame and count it (a long-lived link that buffers while it is
+    /// down; the writer reports the gap with [`OutboxReceiver::take_dropped`]).
+    DropOldest,
 }
 
 /// The sending half, cloned into every place that emits frames for this connection.
@@ -65,12 +77,24 @@ struct Shared {
     notify: Notify,
     capacity: usize,
     coalesce_after: usize,
+    overflow: Overflow,
 }
 
 /// Creates a queue that holds at most `capacity` unsent frames and starts coalescing
 /// snapshots once more than `coalesce_after` are waiting.
 pub fn outbox(capacity: usize, coalesce_after: usize) -> (Outbox, OutboxReceiver) {
-    let shared = Arc::new(Shared { state: Mutex::new(State::default()), notify: Notify::new(), capacity, coalesce_after });
+    outbox_with(capacity, coalesce_after, Overflow::Close)
+}
+
+/// Like [`outbox`], with a chosen policy for a full queue.
+pub fn outbox_with(capacity: usize, coalesce_after: usize, overflow: Overflow) -> (Outbox, OutboxReceiver) {
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State::default()),
+        notify: Notify::new(),
+        capacity,
+        coalesce_after,
+        overflow,
+    });
     (Outbox { shared: shared.clone() }, OutboxReceiver { shared })
 }
 
@@ -116,7 +140,11 @@ impl Outbox {
                 waiting.out = item.out;
                 return;
             }
-        if state.items.len() >= self.shared.capacity {
+        if state.items.len() >= self.shared.capacity && self.shared.overflow == Overflow::DropOldest {
+            state.items.pop_front();
+            state.dropped += 1;
+            state.items.push_back(item);
+        } else if state.items.len() >= self.shared.capacity {
             // The client is not reading. Dropping events would corrupt its view, so
             // the queue is discarded and the connection closed; it reconnects and syncs.
             state.items.clear();
@@ -151,6 +179,32 @@ impl OutboxReceiver {
             }
             self.shared.notify.notified().await;
         }
+    }
+}
+
+impl OutboxReceiver {
+    /// Puts back, at the front, a frame the writer took but could not write (the socket
+    /// failed), so it goes out first on the next socket.
+    pub fn requeue_front(&self, out: Outbound) {
+        if let Ok(mut state) = self.shared.state.lock() {
+            state.items.push_front(Item { out, key: None });
+        }
+        self.shared.notify.notify_one();
+    }
+
+    /// How many frames [`Overflow::DropOldest`] dropped since the last call (then zero).
+    pub fn take_dropped(&self) -> u64 {
+        self.shared.state.lock().map(|mut s| std::mem::take(&mut s.dropped)).unwrap_or(0)
+    }
+
+    /// How many frames are waiting.
+    pub fn len(&self) -> usize {
+        self.shared.state.lock().map(|s| s.items.len()).unwrap_or(0)
+    }
+
+    /// Whether no frame is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -215,5 +269,31 @@ mod tests {
             other => panic!("expected close, got {other:?}"),
         }
         assert_eq!(rx.recv().await, None);
+    }
+
+    #[tokio::test]
+    async fn drop_oldest_keeps_the_newest_frames_and_counts_the_rest() {
+        let (tx, rx) = outbox_with(2, 8, Overflow::DropOldest);
+        for frame in ["a", "b", "c", "d"] {
+            tx.push(frame.into());
+        }
+        assert!(!tx.is_closed());
+        assert_eq!(rx.take_dropped(), 2);
+        assert_eq!(rx.take_dropped(), 0);
+        assert_eq!(text(rx.recv().await), "c");
+        assert_eq!(text(rx.recv().await), "d");
+    }
+
+    #[tokio::test]
+    async fn a_requeued_frame_goes_out_first() {
+        let (tx, rx) = outbox(8, 8);
+        tx.push("a".into());
+        tx.push("b".into());
+        let first = rx.recv().await.expect("a");
+        rx.requeue_front(first);
+        assert_eq!(rx.len(), 2);
+        assert_eq!(text(rx.recv().await), "a");
+        assert_eq!(text(rx.recv().await), "b");
+        assert!(rx.is_empty());
     }
 }
