@@ -65,7 +65,7 @@ pub(crate) fn suggestions(call: &Call<'_>) -> Vec<PermissionSuggestion> {
         (Target::Path { real, .. }, Some(kind @ (ToolKind::Edit | ToolKind::Read))) => {
             let dir = if real.is_dir() { real.as_path() } else { real.parent().unwrap_or(real) };
             let (spec, shown) = match dir.strip_prefix(&call.cwd_real) {
-                Ok(rel) if rel.as_os_str().is_empty() => ("**".to_owned(), "this project".to_owned()),
+                Ok(rel) if rel.as_os_str().is_empty() => ("**".to_owned(), "this whole project".to_owned()),
                 Ok(rel) => {
                     let rel = rel.display().to_string();
                     (format!("{}/**", globset::escape(&rel)), format!("`{rel}/`"))
@@ -76,7 +76,12 @@ pub(crate) fn suggestions(call: &Call<'_>) -> Vec<PermissionSuggestion> {
                 }
             };
             let (tool, verb) = if kind == ToolKind::Edit { ("Edit", "edits") } else { ("Read", "reading") };
-            vec![project(rule(tool, Some(spec)), format!("Always allow {verb} in {shown} in this project"))]
+            let text = if spec == "**" {
+                format!("Always allow {verb} in {shown}")
+            } else {
+                format!("Always allow {verb} in {shown} in this project")
+            };
+            vec![project(rule(tool, Some(spec)), text)]
         }
         (_, None) => {
             let r = rule(call.tool_name, None);
