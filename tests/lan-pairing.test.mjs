@@ -80,6 +80,7 @@ test("a phone pairs from the printed link and runs a turn with an approval over 
   await again.goto(server.link);
   await again.waitForFunction(() => document.body.dataset.failed !== undefined);
   assert.equal(await again.evaluate(() => document.body.dataset.failed), "401");
+  assert.match(await again.textContent("#status"), /expired or was already used/);
   await again.close();
 
   // The page's own WebSocket, authenticated by the cookie alone.

@@ -33,7 +33,11 @@ const CODE_BYTES: usize = 16;
 /// The pairing page: static, so the CSP needs no inline script.
 const PAIR_PAGE: &str = "<!doctype html><html lang=en><meta charset=utf-8>\
 <meta name=viewport content=\"width=device-width, initial-scale=1\"><title>Pair with tether</title>\
-<h1>tether</h1><p id=status>Pairing this device…</p><script src=\"/pair.js\"></script></html>";
+<h1>tether</h1><p id=status>Pairing this device…</p>\
+<p id=cert>Your browser may have warned you about this site's certificate. That is expected: \
+tether made its own certificate on your computer. It is safe to continue when the SHA-256 \
+fingerprint in the browser's certificate details matches the one <code>tether app-server --lan</code> \
+printed in your terminal.</p><script src=\"/pair.js\"></script></html>";
 
 /// The pairing script: trades the code in the URL fragment for the device cookie.
 const PAIR_SCRIPT: &str = r#""use strict";
@@ -49,7 +53,10 @@ const PAIR_SCRIPT: &str = r#""use strict";
     });
     if (!res.ok) {
       document.body.dataset.failed = String(res.status);
-      status.textContent = "Pairing failed: " + (await res.text());
+      const reason = (await res.text()).trim();
+      status.textContent = res.status === 401
+        ? "This pairing link has expired or was already used (" + reason + "). Run `tether pair` on your computer and scan the new code."
+        : "Pairing failed: " + reason;
       return;
     }
     const device = await res.json();
