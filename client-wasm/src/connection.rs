@@ -26,7 +26,7 @@ use crate::url::normalize_url;
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where and how to connect.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ConnectOptions {
     /// `ws`, `wss`, `http` or `https` base URL; `/ws` is appended when the path is empty or `/`.
     pub url: String,
@@ -35,6 +35,17 @@ pub struct ConnectOptions {
     pub token: Option<String>,
     /// How long a request waits for its answer (including waiting for the socket to open).
     pub request_timeout: Duration,
+}
+
+// Hand-written so the token never reaches a log through `{:?}`.
+impl std::fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("url", &self.url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("request_timeout", &self.request_timeout)
+            .finish()
+    }
 }
 
 impl ConnectOptions {
