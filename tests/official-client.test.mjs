@@ -74,3 +74,49 @@ test("a wrong token is refused before any frame", async () => {
   const client = createAppServerClient({ url: runtime.url, authToken: "wrong", WebSocket });
   await assert.rejects(client.connect());
 });
+
+test("onExternalToolCall answers the runtime's calls; an unanswered call times out", async () => {
+  const slow = await startRuntime({ env: { TETHER_EXTERNAL_TOOL_TIMEOUT_MS: "1000" } });
+  const client = createAppServerClient({ url: slow.url, authToken: TOKEN, WebSocket, requestTimeoutMs: 20000 });
+  await client.connect();
+  try {
+    const tools = [{ tools: [
+      { name: "lookup", description: "Looks a word up.", parameters: { type: "object", properties: { q: { type: "string" } } } },
+      { name: "never", description: "Never answers.", parameters: { type: "object", properties: {} } },
+    ] }];
+    const started = await client.runtimeStart({
+      create_agent: { body: { name: "external", model: "scripted" } },
+      create_conversation: {},
+      mode: "unrestricted",
+      external_tools: tools,
+    });
+    assert.equal(started.success, true);
+    const seen = [];
+    client.onExternalToolCall(async (request) => {
+      seen.push(request);
+      if (request.tool_name === "never") return new Promise(() => {});
+      return { content: [{ type: "text", text: `definition of ${request.input.q}` }] };
+    });
+
+    const returns = [];
+    const off = client.onMessage((m) => {
+      if (m.type === "stream_delta" && m.delta.message_type === "tool_return_message") returns.push(m.delta);
+    });
+    const turn = (content) => {
+      const finished = waitFor(client, (m) => m.type === "turn_finished");
+      client.input({ runtime: started.runtime, payload: { kind: "create_message", messages: [{ role: "user", content }] } });
+      return finished;
+    };
+    assert.equal((await turn('tool: lookup {"q":"tether"}')).stop_reason, "end_turn");
+    assert.equal(seen[0].tool_name, "lookup");
+    assert.equal(returns[0].tool_return, "definition of tether");
+
+    assert.equal((await turn("tool: never {}")).stop_reason, "end_turn");
+    assert.equal(returns[1].status, "error");
+    assert.match(returns[1].tool_return, /did not answer/);
+    off();
+  } finally {
+    client.close();
+    await slow.stop();
+  }
+});

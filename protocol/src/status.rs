@@ -73,6 +73,13 @@ pub struct DeviceStatus {
     pub reflection_settings: Option<ReflectionSettingsSnapshot>,
     /// Slash command ids served by `execute_command`.
     pub supported_commands: Vec<String>,
+    /// tether's addition: the model handle this conversation's turns use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tether_model: Option<String>,
+    /// tether's addition: why that model was chosen when it is a fallback (e.g. the
+    /// scripted demo model because none is configured), for the UI to show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tether_model_note: Option<String>,
     /// Slash commands contributed by mods; omitted when there are none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mod_commands: Option<Vec<ModCommandInfo>>,

@@ -6,6 +6,8 @@
 //! - [`config`]: what the command line decides (listen address, token, data dir …).
 //! - [`server`]: the listener, HTTP routes, auth, and the per-connection handler.
 //! - [`commands`]: one module per family of v2 commands a connection can send.
+//! - [`doctor`]: `tether doctor`, checks of the machine and the data dir.
+//! - [`external`]: controller-owned tools: registrations per connection, calls routed back.
 //! - [`model`]: model providers (OpenAI-compatible, Anthropic, scripted) behind one trait.
 //! - [`runtime`]: the state shared by every connection.
 //! - [`store`]: the durable SQLite store (agents, conversations, transcript, queue).
@@ -15,6 +17,8 @@ pub mod agent;
 pub mod commands;
 pub mod conversation;
 pub mod config;
+pub mod doctor;
+pub mod external;
 pub mod model;
 pub mod runtime;
 pub mod server;

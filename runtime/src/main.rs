@@ -8,7 +8,7 @@ use tether::config::{ListenAddr, ServerConfig, TokenSource};
 
 /// A coding agent on your machine that you steer from anywhere.
 #[derive(Debug, Parser)]
-#[command(name = "tether", version, about, long_about = None)]
+#[command(name = "tether", version, about, long_about = None, after_help = tether::model::SCRIPTED_GRAMMAR)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -17,7 +17,23 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve Letta Code's v2 WebSocket protocol and the web UI on one port.
+    #[command(after_help = tether::model::SCRIPTED_GRAMMAR)]
     AppServer(AppServerArgs),
+    /// Check the data dir, store, model configuration and tools; say what to fix.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+struct DoctorArgs {
+    /// The data dir to check [default: $TETHER_HOME or ~/.tether].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// The default model handle to check.
+    #[arg(long, env = "TETHER_MODEL")]
+    model: Option<String>,
+    /// Directory of the built web UI.
+    #[arg(long, env = "TETHER_WEB_DIST")]
+    web_dist: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +68,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::AppServer(args) => app_server(args),
+        Command::Doctor(args) => doctor(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -60,6 +77,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn doctor(args: DoctorArgs) -> anyhow::Result<()> {
+    let data_dir = tether::config::resolve_data_dir(args.data_dir)?;
+    let web_dist = tether::server::http::find_web_dist(args.web_dist);
+    let checks = tether::doctor::run(&data_dir, args.model.as_deref(), web_dist.as_deref());
+    for check in &checks {
+        println!("{} {:<10} {}", if check.ok { "ok  " } else { "FAIL" }, check.name, check.detail);
+    }
+    let failed = checks.iter().filter(|c| !c.ok).count();
+    if failed > 0 {
+        anyhow::bail!("{failed} check(s) failed");
+    }
+    Ok(())
 }
 
 fn app_server(args: AppServerArgs) -> anyhow::Result<()> {

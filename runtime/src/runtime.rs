@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::conversation::{ConnectionId, ConversationHandle, Registry};
+use crate::external::ExternalTools;
 use crate::server::framelog::FrameLog;
 use crate::store::{ConversationRecord, Store, StoreError};
 
@@ -24,6 +25,8 @@ pub struct Runtime {
     pub store: Store,
     /// Live conversation actors.
     pub conversations: Registry,
+    /// Tools controllers registered, and their calls in flight.
+    pub external: ExternalTools,
     /// The transport log of this server session.
     pub framelog: FrameLog,
     /// Cancelled when the process is shutting down: connections close, turns stop.
@@ -36,6 +39,7 @@ impl Runtime {
     pub fn open(data_dir: PathBuf, boot_cwd: PathBuf, default_model: Option<String>) -> Result<Arc<Self>, StoreError> {
         let store = Store::open_in(&data_dir)?;
         let interrupted = store.close_interrupted_turns()?;
+        store.clear_approvals()?;
         if !interrupted.is_empty() {
             tracing::warn!("{} turn(s) were interrupted by the last shutdown", interrupted.len());
         }
@@ -53,6 +57,7 @@ impl Runtime {
             default_model,
             store,
             conversations: Registry::default(),
+            external: ExternalTools::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             next_connection: AtomicU64::new(1),
         }))
@@ -80,6 +85,6 @@ impl Runtime {
 
     /// Names of the built-in tools a model can be offered (for device status).
     pub fn loaded_tool_names(&self) -> Vec<String> {
-        Vec::new()
+        crate::tools::BuiltinTool::ALL.iter().map(|t| t.name().to_owned()).collect()
     }
 }

@@ -15,6 +15,8 @@ use tokio_util::sync::CancellationToken;
 use super::deltas::Deltas;
 use super::events::Events;
 use crate::conversation::ApprovalAnswer;
+use crate::external::{ExternalTool, ExternalTools};
+use tether_protocol::scope::RuntimeScope;
 use crate::model::ToolCall;
 use crate::tools::{
     self, decide, diff, persist_rule, rule_for_suggestion, BuiltinTool, Decision, PermissionMode, PermissionRequest,
@@ -45,6 +47,19 @@ pub struct CallCtx<'a> {
     pub mode: PermissionMode,
     /// Built-in tools visible this turn.
     pub visible: &'a [BuiltinTool],
+    /// Controller-owned tools visible this turn.
+    pub external: &'a [ExternalTool],
+    /// Where external calls are routed.
+    pub registry: &'a ExternalTools,
+    /// The conversation (sent with external calls).
+    pub scope: &'a RuntimeScope,
+}
+
+/// The tool a call names.
+#[derive(Debug, Clone, Copy)]
+enum Target<'a> {
+    Builtin(BuiltinTool),
+    External(&'a ExternalTool),
 }
 
 fn error(message: impl Into<String>) -> ToolOutput {
@@ -70,19 +85,30 @@ async fn decide_and_run(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall)
         Ok(_) => return (CallResult::Answered(error(format!("{}: arguments must be a JSON object", call.name))), false),
         Err(err) => return (CallResult::Answered(error(format!("{}: arguments are not valid JSON: {err}", call.name))), false),
     };
-    let Some(tool) = BuiltinTool::from_name(&call.name).filter(|t| ctx.visible.contains(t)) else {
-        return (CallResult::Answered(error(format!("unknown or unavailable tool: {}", call.name))), false);
+    let target = match BuiltinTool::from_name(&call.name).filter(|t| ctx.visible.contains(t)) {
+        Some(tool) => Target::Builtin(tool),
+        None => match ctx.external.iter().find(|t| t.definition.name == call.name) {
+            Some(tool) => Target::External(tool),
+            None => return (CallResult::Answered(error(format!("unknown or unavailable tool: {}", call.name))), false),
+        },
+    };
+    let kind = match target {
+        Target::Builtin(tool) => Some(tool.kind()),
+        Target::External(_) => None,
     };
     let rules = Rules::load(ctx.cwd, ctx.data_dir);
     let input_value = Value::Object(input.clone());
-    let request = PermissionRequest { tool_name: &call.name, kind: Some(tool.kind()), input: &input_value, cwd: ctx.cwd };
+    let request = PermissionRequest { tool_name: &call.name, kind, input: &input_value, cwd: ctx.cwd };
     let input = match decide(ctx.mode, &rules, &request) {
         Decision::Allow => input,
         Decision::Deny { reason } => {
             return (CallResult::Answered(error(format!("Permission denied by a rule: {reason}"))), false);
         }
         Decision::Ask { blocked_path, suggestions } => {
-            let diffs = diff::preview_for(tool, &input_value, ctx.cwd).map(|preview| vec![preview]);
+            let diffs = match target {
+                Target::Builtin(tool) => diff::preview_for(tool, &input_value, ctx.cwd).map(|preview| vec![preview]),
+                Target::External(_) => None,
+            };
             ctx.events.delta(deltas.approval_request(&call.id, &call.name, &call.arguments)).await;
             let ask = CanUseToolRequest {
                 tool_name: call.name.clone(),
@@ -117,11 +143,11 @@ async fn decide_and_run(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall)
             }
         }
     };
-    (execute(ctx, deltas, call, tool, Value::Object(input)).await, true)
+    (execute(ctx, deltas, call, target, input).await, true)
 }
 
-async fn execute(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall, tool: BuiltinTool, input: Value) -> CallResult {
-    let arguments = input.to_string();
+async fn execute(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall, target: Target<'_>, input: Map<String, Value>) -> CallResult {
+    let arguments = Value::Object(input.clone()).to_string();
     ctx.events.status(LoopStatus::ExecutingClientSideTool, vec![call.id.clone()]).await;
     ctx.events.delta(deltas.client_tool_start(&call.id, &call.name, &arguments)).await;
     ctx.events
@@ -132,22 +158,10 @@ async fn execute(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall, tool: 
         }))
         .await;
 
-    // Live output goes to subscribers while the tool runs.
-    let (output_tx, mut output_rx) = mpsc::unbounded_channel::<String>();
-    let tool_ctx = ToolContext { cwd: ctx.cwd.to_path_buf(), cancel: ctx.cancel.child_token(), output: Some(output_tx) };
-    let run = tools::run(tool, &input, &tool_ctx);
-    tokio::pin!(run);
-    let output = loop {
-        tokio::select! {
-            output = &mut run => break output,
-            Some(chunk) = output_rx.recv() => {
-                ctx.events.delta(deltas.client_tool_output(&call.id, chunk)).await;
-            }
-        }
+    let output = match target {
+        Target::Builtin(tool) => run_builtin(ctx, deltas, call, tool, &Value::Object(input)).await,
+        Target::External(tool) => ctx.registry.call(tool, ctx.scope, &call.id, input, ctx.cancel).await,
     };
-    while let Ok(chunk) = output_rx.try_recv() {
-        ctx.events.delta(deltas.client_tool_output(&call.id, chunk)).await;
-    }
 
     ctx.events.delta(deltas.tool_return(&call.id, &call.name, &output.content, output.is_error)).await;
     ctx.events.delta(deltas.client_tool_end(&call.id, output.is_error)).await;
@@ -160,4 +174,24 @@ async fn execute(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall, tool: 
         }))
         .await;
     if ctx.cancel.is_cancelled() { CallResult::Interrupted(output) } else { CallResult::Answered(output) }
+}
+
+/// Runs a built-in tool, streaming its live output to subscribers.
+async fn run_builtin(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall, tool: BuiltinTool, input: &Value) -> ToolOutput {
+    let (output_tx, mut output_rx) = mpsc::unbounded_channel::<String>();
+    let tool_ctx = ToolContext { cwd: ctx.cwd.to_path_buf(), cancel: ctx.cancel.child_token(), output: Some(output_tx) };
+    let run = tools::run(tool, input, &tool_ctx);
+    tokio::pin!(run);
+    let output = loop {
+        tokio::select! {
+            output = &mut run => break output,
+            Some(chunk) = output_rx.recv() => {
+                ctx.events.delta(deltas.client_tool_output(&call.id, chunk)).await;
+            }
+        }
+    };
+    while let Ok(chunk) = output_rx.try_recv() {
+        ctx.events.delta(deltas.client_tool_output(&call.id, chunk)).await;
+    }
+    output
 }

@@ -7,6 +7,7 @@
 //! # Layout
 //! - [`deltas`]: builders for the Letta message deltas a turn streams.
 //! - [`events`]: the turn's line to its conversation actor.
+//! - [`model_choice`]: which model a conversation uses (conversation, agent, default).
 //! - [`prompt`]: the system prompt (agent prompt, cwd, `AGENTS.md`).
 //! - [`transcript`]: loading, appending and repairing the stored transcript.
 //! - [`step`]: one model call, streamed, with retries.
@@ -16,6 +17,7 @@
 pub mod calls;
 pub mod deltas;
 pub mod events;
+pub mod model_choice;
 pub mod prompt;
 pub mod step;
 pub mod transcript;

@@ -99,13 +99,8 @@ async fn drive(
         transcript::append(store, conversation_id, turn_id, messages, message)?;
     }
 
-    let handle = spec
-        .conversation
-        .model
-        .clone()
-        .or_else(|| agent.model.clone())
-        .or_else(|| spec.runtime.default_model.clone())
-        .unwrap_or_else(|| model::default_handle(&ProviderEnv::from_env()));
+    let conversation = store.conversation(conversation_id)?.unwrap_or_else(|| spec.conversation.clone());
+    let handle = super::model_choice::choose(&conversation, Some(&agent), spec.runtime.default_model.as_deref()).handle;
     let provider = model::resolve(&handle, &ProviderEnv::from_env())
         .map_err(|err| Ending::failed(step::stop_reason_of(&err), err.to_string()))?;
 
@@ -114,10 +109,23 @@ async fn drive(
         .into_iter()
         .filter(|t| options.client_tool_allowlist.as_ref().is_none_or(|allow| allow.iter().any(|n| n == t.name())))
         .collect();
+    let external: Vec<_> = spec
+        .runtime
+        .external
+        .visible(conversation_id, options.external_tool_scope_ids.as_deref())
+        .into_iter()
+        .filter(|t| BuiltinTool::from_name(&t.definition.name).is_none())
+        .collect();
     let tools = visible
         .iter()
         .map(|t| model::ToolSpec { name: t.name().to_owned(), description: t.description().to_owned(), parameters: t.parameters() })
+        .chain(external.iter().map(|t| model::ToolSpec {
+            name: t.definition.name.clone(),
+            description: t.definition.description.clone(),
+            parameters: serde_json::Value::Object(t.definition.parameters.clone()),
+        }))
         .collect();
+    let scope = tether_protocol::scope::RuntimeScope::new(Some(agent.id.clone()), conversation_id.clone());
     let max_steps = std::env::var("TETHER_MAX_STEPS").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_STEPS);
     let policy = RetryPolicy::default();
     let model_name = handle.split_once('/').map(|(_, name)| name.to_owned()).unwrap_or_else(|| handle.clone());
@@ -161,6 +169,9 @@ async fn drive(
             data_dir: &spec.runtime.data_dir,
             mode: PermissionMode::from(mode),
             visible: &visible,
+            external: &external,
+            registry: &spec.runtime.external,
+            scope: &scope,
         };
         for call in &calls {
             let (output, interrupted) = match calls::run(&ctx, deltas, call).await {

@@ -21,7 +21,7 @@ pub fn app_server_info(ctx: &ConnectionCtx, cmd: AppServerInfoCommand) {
             runtime_start: true,
             launch_subagent: None,
             runtime_workspace_sandbox: None,
-            runtime_external_tools_update: None,
+            runtime_external_tools_update: Some(true),
             structured_outputs: None,
             split_channels: false,
         },

@@ -3,8 +3,10 @@
 mod agents;
 mod conversations;
 pub mod convert;
+mod external;
 mod info;
 mod messages;
+mod models;
 pub mod runtime_start;
 mod scope;
 
@@ -32,6 +34,10 @@ pub async fn dispatch(ctx: &ConnectionCtx, frame: ClientFrame) {
         ClientFrame::ConversationRetrieve(cmd) => conversations::retrieve(ctx, cmd),
         ClientFrame::ConversationCreate(cmd) => conversations::create(ctx, cmd),
         ClientFrame::ConversationMessagesList(cmd) => messages::list(ctx, cmd),
+        ClientFrame::ListModels(cmd) => models::list(ctx, cmd),
+        ClientFrame::UpdateModel(cmd) => models::update(ctx, cmd).await,
+        ClientFrame::RuntimeExternalToolsUpdate(cmd) => external::update(ctx, cmd),
+        ClientFrame::ExternalToolCallResponse(cmd) => external::response(ctx, cmd),
         other => ctx.reply_unsupported(other.frame_type(), other.request_id()),
     }
 }

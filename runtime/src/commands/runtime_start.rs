@@ -95,6 +95,9 @@ async fn start(ctx: &ConnectionCtx, cmd: RuntimeStartCommand) -> Result<(), Stri
     };
 
     let handle = ctx.runtime.conversation(&conversation).map_err(db)?;
+    if let Some(groups) = cmd.external_tools.clone() {
+        ctx.runtime.external.set(ctx.id, &ctx.outbox, &conversation.id, groups);
+    }
     if cwd.is_some() || cmd.mode.is_some() {
         handle.send(Command::ChangeState { sub: None, mode: cmd.mode, cwd }).await;
     }

@@ -55,6 +55,7 @@ pub fn spawn(
         cwd,
         git: None,
         pending: Vec::new(),
+        stopping: None,
     };
     tokio::spawn(actor.run(rx));
     Ok(())
@@ -104,6 +105,8 @@ struct Actor {
     cwd: PathBuf,
     git: Option<GitContext>,
     pending: Vec<Pending>,
+    /// Set on shutdown: no new turns; answered when the running one has ended.
+    stopping: Option<oneshot::Sender<()>>,
 }
 
 impl Actor {
@@ -162,6 +165,17 @@ impl Actor {
                 }
                 self.broadcast_device_status();
             }
+            Command::Shutdown(done) => {
+                match &self.turn {
+                    Some(turn) => {
+                        turn.cancel.cancel();
+                        self.stopping = Some(done);
+                    }
+                    None => {
+                        let _ = done.send(());
+                    }
+                }
+            }
             Command::Turn { turn_id, event } => {
                 if self.turn.as_ref().is_some_and(|t| t.id == turn_id) {
                     self.turn_event(event).await;
@@ -182,8 +196,14 @@ impl Actor {
             git: self.git.clone(),
             loaded_tools: self.runtime.loaded_tool_names(),
             supported_commands: Vec::new(),
+            model: self.model_choice(),
         });
         ServerFrame::UpdateDeviceStatus(DeviceStatusUpdate { envelope: self.emitter.envelope(), device_status: status })
+    }
+
+    fn model_choice(&self) -> crate::agent::model_choice::ModelChoice {
+        let agent = self.runtime.store.agent(&self.conversation.agent_id).ok().flatten();
+        crate::agent::model_choice::choose(&self.conversation, agent.as_ref(), self.runtime.default_model.as_deref())
     }
 
     fn loop_status_frame(&mut self) -> ServerFrame {
@@ -390,6 +410,11 @@ impl Actor {
 
     /// Starts the next turn when idle and the queue has an unparked item.
     async fn maybe_start_turn(&mut self) {
+        if let Some(done) = self.stopping.take() {
+            // Shutting down: the queue stays stored and runs after the next start.
+            let _ = done.send(());
+            return;
+        }
         if self.turn.is_some() || self.queue.first().is_none_or(|r| r.paused) {
             return;
         }

@@ -35,6 +35,8 @@ pub struct DeviceParams<'a> {
     pub loaded_tools: Vec<String>,
     /// `execute_command` ids this runtime serves.
     pub supported_commands: Vec<String>,
+    /// The model turns use, and a note when it is a fallback.
+    pub model: crate::agent::model_choice::ModelChoice,
 }
 
 /// Builds the snapshot; fields tether has no concept of are empty, not invented.
@@ -63,6 +65,8 @@ pub fn device_status(params: DeviceParams<'_>) -> DeviceStatus {
         should_doctor: None,
         reflection_settings: None,
         supported_commands: params.supported_commands,
+        tether_model: Some(params.model.handle),
+        tether_model_note: params.model.note,
         mod_commands: None,
     }
 }

@@ -122,6 +122,8 @@ pub enum Command {
     },
     /// The conversation's model changed (`update_model`); refresh device status.
     Refresh,
+    /// The process is stopping: interrupt the running turn and answer once it has ended.
+    Shutdown(oneshot::Sender<()>),
     /// Something the running turn reports.
     Turn {
         /// Which turn (events of an older turn are ignored).

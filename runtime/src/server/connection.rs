@@ -18,7 +18,8 @@ pub use super::outbox::Outbound;
 use crate::conversation::{Command, ConnectionId, Subscriber};
 use crate::runtime::Runtime;
 
-/// Frames a connection may hold unsent before it is judged too slow and closed.
+/// Frames a connection may hold unsent before it is judged too slow and closed
+/// (override with `TETHER_OUTBOX_CAPACITY`).
 const OUTBOX_CAPACITY: usize = 4096;
 
 /// Unsent frames past which a client counts as behind and snapshots start to coalesce.
@@ -124,13 +125,15 @@ where
     R: Stream<Item = Inbound> + Unpin,
     W: Sink<Outbound> + Unpin + Send + 'static,
 {
-    let (outbox, rx) = outbox(OUTBOX_CAPACITY, COALESCE_AFTER);
+    let capacity = std::env::var("TETHER_OUTBOX_CAPACITY").ok().and_then(|v| v.parse().ok()).unwrap_or(OUTBOX_CAPACITY);
+    let (outbox, rx) = outbox(capacity, COALESCE_AFTER.min(capacity / 2));
     let ctx = ConnectionCtx { id: runtime.next_connection_id(), runtime, outbox };
     let log = ctx.runtime.framelog.clone();
     log.note(ctx.id, "connected");
     let mut writer = tokio::spawn(write_loop(rx, outbound, log.clone(), ctx.id));
     let mut heartbeat = tokio::time::interval_at(Instant::now() + PING_INTERVAL, PING_INTERVAL);
     let mut last_heard = Instant::now();
+    let mut writer_done = false;
 
     loop {
         tokio::select! {
@@ -154,7 +157,10 @@ where
                     ctx.outbox.ping();
                 }
             }
-            _ = &mut writer => break,
+            _ = &mut writer => {
+                writer_done = true;
+                break;
+            }
             () = ctx.runtime.shutdown.cancelled() => {
                 ctx.outbox.close(CLOSE_IDLE, "tether is shutting down");
                 break;
@@ -163,12 +169,15 @@ where
     }
     ctx.outbox.close(1000, "bye");
     log.note(ctx.id, "disconnected");
+    ctx.runtime.external.drop_connection(ctx.id);
     for conversation in ctx.runtime.conversations.all() {
         conversation.send(Command::Detach(ctx.id)).await;
     }
     // Let the writer flush a pending close frame, but never wait on a dead peer.
-    let _ = tokio::time::timeout(Duration::from_secs(1), &mut writer).await;
-    writer.abort();
+    if !writer_done {
+        let _ = tokio::time::timeout(Duration::from_secs(1), &mut writer).await;
+        writer.abort();
+    }
 }
 
 async fn handle_text(ctx: &ConnectionCtx, text: &str) {
@@ -198,4 +207,71 @@ where
         }
     }
     let _ = sink.close().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use futures_util::{sink, stream};
+    use tokio::sync::mpsc;
+
+    use super::*;
+
+    /// Serves a connection over channels; returns (inbound sender, outbound receiver).
+    fn serve_over_channels(runtime: Arc<Runtime>) -> (mpsc::Sender<Inbound>, mpsc::Receiver<Outbound>) {
+        let (in_tx, in_rx) = mpsc::channel::<Inbound>(16);
+        let (out_tx, out_rx) = mpsc::channel::<Outbound>(16);
+        let inbound = Box::pin(stream::unfold(in_rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }));
+        let outbound = Box::pin(sink::unfold(out_tx, |tx, item: Outbound| async move {
+            tx.send(item).await.map(|()| tx).map_err(|_| std::io::Error::other("closed"))
+        }));
+        tokio::spawn(serve(inbound, outbound, runtime));
+        (in_tx, out_rx)
+    }
+
+    fn runtime() -> (tempfile::TempDir, Arc<Runtime>) {
+        let dir = tempfile::tempdir().expect("dir");
+        let runtime = Runtime::open(dir.path().to_path_buf(), dir.path().to_path_buf(), None).expect("runtime");
+        (dir, runtime)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_peer_is_pinged_then_reaped_after_90_seconds() {
+        let (_dir, runtime) = runtime();
+        let (_in_tx, mut out_rx) = serve_over_channels(runtime);
+        let start = Instant::now();
+        assert_eq!(out_rx.recv().await, Some(Outbound::Ping));
+        assert_eq!(start.elapsed(), Duration::from_secs(30));
+        assert_eq!(out_rx.recv().await, Some(Outbound::Ping));
+        match out_rx.recv().await {
+            Some(Outbound::Close { code, reason }) => {
+                assert_eq!(code, CLOSE_IDLE);
+                assert!(reason.contains("no pong"), "{reason}");
+            }
+            other => panic!("expected a close, got {other:?}"),
+        }
+        assert_eq!(start.elapsed(), Duration::from_secs(90));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_peer_that_answers_pings_stays_connected() {
+        let (_dir, runtime) = runtime();
+        let (in_tx, mut out_rx) = serve_over_channels(runtime);
+        for _ in 0..5 {
+            assert_eq!(out_rx.recv().await, Some(Outbound::Ping));
+            in_tx.send(Inbound::Pong).await.expect("pong");
+        }
+        in_tx.send(Inbound::Text(r#"{"type":"ping"}"#.to_owned())).await.expect("json ping");
+        loop {
+            match out_rx.recv().await {
+                Some(Outbound::Text(text)) => {
+                    assert_eq!(text, r#"{"type":"pong"}"#);
+                    break;
+                }
+                Some(Outbound::Ping) => {}
+                other => panic!("connection should be open, got {other:?}"),
+            }
+        }
+    }
 }

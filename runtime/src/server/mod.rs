@@ -63,6 +63,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         tls: false,
     });
     print_banner(local, &token, token_file.as_deref(), state.web_dist.is_some());
+    println!("{}", crate::agent::model_choice::describe_default(config.model.as_deref()));
     state.runtime.resume_queued()?;
     state.ready.store(true, Ordering::Release);
 
@@ -73,6 +74,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
         shutdown.cancel();
     };
     axum::serve(listener, http::router(state.clone())).with_graceful_shutdown(signal).await?;
+    stop_turns(&state.runtime).await;
     // Every acknowledged write is already committed; fold the WAL back for a tidy file.
     if let Err(err) = state.runtime.store.checkpoint() {
         tracing::warn!("store checkpoint at shutdown failed: {err}");
@@ -100,6 +102,25 @@ fn print_banner(local: SocketAddr, token: &str, token_file: Option<&std::path::P
         let _ = writeln!(out, "Web UI: not built (run scripts/build-web.sh)");
     }
     let _ = out.flush();
+}
+
+/// Longest a shutdown waits for running turns to stop and record how they ended.
+const TURN_STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Interrupts every running turn and waits (bounded) until each has recorded its end,
+/// so a restart finds them finished as cancelled rather than cut off.
+async fn stop_turns(runtime: &Arc<Runtime>) {
+    let mut waiting = Vec::new();
+    for conversation in runtime.conversations.all() {
+        let (done, finished) = tokio::sync::oneshot::channel();
+        if conversation.send(crate::conversation::Command::Shutdown(done)).await {
+            waiting.push(finished);
+        }
+    }
+    let all = futures_util::future::join_all(waiting);
+    if tokio::time::timeout(TURN_STOP_GRACE, all).await.is_err() {
+        tracing::warn!("some turns did not stop within {TURN_STOP_GRACE:?}; they will be reported as interrupted");
+    }
 }
 
 fn init_tracing() {

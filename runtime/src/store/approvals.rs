@@ -44,6 +44,12 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets every pending approval (at start-up: their turns were interrupted, so
+    /// nobody can answer them; the next turn tells the model the calls never ran).
+    pub fn clear_approvals(&self) -> Result<usize, StoreError> {
+        Ok(self.lock()?.execute("DELETE FROM approvals", [])?)
+    }
+
     /// Approvals still pending in a conversation, oldest first.
     pub fn approvals(&self, conversation_id: &str) -> Result<Vec<ApprovalRecord>, StoreError> {
         let conn = self.lock()?;

@@ -73,6 +73,12 @@ async fn bash_asks_in_standard_mode_and_runs_once_allowed() {
     let returns = tool_returns(&frames);
     assert_eq!(returns[0]["status"], "success");
     assert!(returns[0]["tool_return"].as_str().unwrap_or("").contains("hello-from-bash"));
+    let live: String = frames
+        .iter()
+        .filter(|f| f["delta"]["message_type"] == "client_tool_output")
+        .filter_map(|f| f["delta"]["output"].as_str())
+        .collect();
+    assert!(live.contains("hello-from-bash"), "output streams while the tool runs: {live:?}");
     assert!(super::harness::assistant_text(&frames).contains("hello-from-bash"), "the model quotes the result");
     assert_eq!(frames.last().expect("finished")["stop_reason"], "end_turn");
 }

@@ -37,8 +37,17 @@ impl Server {
         Self::start_in(tempfile::tempdir().expect("temp data dir"), tempfile::tempdir().expect("workspace"), args)
     }
 
+    /// Starts with extra environment variables (e.g. a model endpoint, a short timeout).
+    pub fn start_env(args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::spawn(tempfile::tempdir().expect("temp data dir"), tempfile::tempdir().expect("workspace"), args, env)
+    }
+
     /// Starts on a given data dir and workspace (to restart on the same store).
     pub fn start_in(data_dir: tempfile::TempDir, workspace: tempfile::TempDir, args: &[&str]) -> Self {
+        Self::spawn(data_dir, workspace, args, &[])
+    }
+
+    fn spawn(data_dir: tempfile::TempDir, workspace: tempfile::TempDir, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tether"))
             .arg("app-server")
             .arg("--data-dir")
@@ -48,6 +57,7 @@ impl Server {
             .env_remove("TETHER_MODEL")
             .env_remove("OPENAI_API_KEY")
             .env_remove("ANTHROPIC_API_KEY")
+            .envs(env.iter().copied())
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -1,5 +1,8 @@
+mod agent_openai;
 mod approvals;
+mod backpressure;
 mod conversations;
+mod external;
 mod harness;
 mod info;
 mod model_anthropic;

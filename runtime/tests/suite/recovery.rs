@@ -74,3 +74,64 @@ async fn kill_9_mid_turn_keeps_conversation_transcript_queue_cwd_and_mode() {
     assert_eq!(users, vec!["sleep: 5000\nthis turn is interrupted", "first queued", "second queued"]);
     assert_eq!(transcript.last().map(|m| m["message_type"].clone()), Some(json!("assistant_message")), "{transcript:?}");
 }
+
+#[tokio::test]
+async fn a_pending_approval_is_settled_as_interrupted_after_a_crash_and_the_model_is_told() {
+    let server = Server::start();
+    let mut client = server.connect().await;
+    let (agent_id, conversation_id) = client.start_new(json!({ "mode": "standard" })).await;
+    let scope = json!({ "agent_id": agent_id, "conversation_id": conversation_id });
+    client.say(&agent_id, &conversation_id, "in", r#"tool: Bash {"command":"echo should-not-run"}"#).await;
+    client.until(|f| f["type"] == "control_request").await;
+
+    let (data_dir, workspace) = server.kill9();
+    let server = Server::start_in(data_dir, workspace, &["--token", super::harness::TOKEN]);
+    let mut client = server.connect().await;
+    let (_, frames) = client.request(json!({ "type": "sync", "request_id": "s", "runtime": scope })).await;
+    assert!(of_type(&frames, "control_request").is_empty(), "nobody can answer it any more");
+    assert_eq!(of_type(&frames, "turn_finished").len(), 1, "the interrupted turn is reported");
+
+    client.say(&agent_id, &conversation_id, "next", "what happened?").await;
+    let next = client.until_turn_finished().await;
+    assert_eq!(next.last().expect("finished")["stop_reason"], "end_turn");
+    let transcript = messages(&mut client, &conversation_id).await;
+    let result = transcript.iter().find(|m| m["message_type"] == "tool_return_message").expect("the call got a result");
+    assert_eq!(result["status"], "error");
+    assert!(result["tool_return"].as_str().unwrap_or("").contains("Not run"), "{result}");
+    assert!(!transcript.iter().any(|m| m["tool_return"].as_str().unwrap_or("").contains("should-not-run\n")));
+}
+
+#[tokio::test]
+async fn sigterm_interrupts_running_turns_cleanly_and_keeps_the_queue() {
+    let mut server = Server::start();
+    let mut client = server.connect().await;
+    let (agent_id, conversation_id) = client.start_new(json!({})).await;
+    let scope = json!({ "agent_id": agent_id, "conversation_id": conversation_id });
+    client.say(&agent_id, &conversation_id, "slow", "sleep: 3000\nslow").await;
+    client.until(|f| f["type"] == "update_loop_status" && f["loop_status"]["status"] == "WAITING_FOR_API_RESPONSE").await;
+    client.say(&agent_id, &conversation_id, "q", "queued before shutdown").await;
+    client.until(|f| f["type"] == "input_accepted" && f["request_id"] == "q").await;
+    assert!(server.terminate().success());
+
+    let (data_dir, workspace) = server.kill9();
+    let server = Server::start_in(data_dir, workspace, &["--token", super::harness::TOKEN]);
+    let mut client = server.connect().await;
+    let (_, frames) = client.request(json!({ "type": "sync", "request_id": "s", "runtime": scope })).await;
+    assert!(
+        !frames.iter().any(|f| f["delta"]["message_type"] == "loop_error"),
+        "a clean shutdown records the turn as cancelled, not as interrupted: {frames:?}"
+    );
+    // The queued input survived and runs after the restart.
+    let mut transcript = Vec::new();
+    for _ in 0..200 {
+        transcript = messages(&mut client, &conversation_id).await;
+        if transcript.iter().any(|m| m["content"] == "queued before shutdown")
+            && transcript.last().is_some_and(|m| m["message_type"] == "assistant_message")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(transcript.iter().any(|m| m["content"] == "queued before shutdown"), "{transcript:?}");
+    assert_eq!(transcript.last().map(|m| m["message_type"].clone()), Some(json!("assistant_message")));
+}

@@ -181,3 +181,21 @@ async fn the_token_buys_a_same_origin_session_cookie() {
     let forged = Client::connect_with(&server.url(), &[("Cookie", "tether_session=forged"), ("Origin", &own)]).await;
     assert_eq!(refused_status(forged.map(|(c, _)| c)), 401);
 }
+
+#[tokio::test]
+async fn health_readiness_and_the_web_ui_share_the_port() {
+    let dist = tempfile::tempdir().expect("dist");
+    std::fs::write(dist.path().join("index.html"), "<!doctype html><title>tether test ui</title>").expect("index");
+    let dist_arg = dist.path().display().to_string();
+    let server = Server::start_with(&["--token", TOKEN, "--web-dist", &dist_arg]);
+    let (status, _, body) = super::harness::http(server.port, "GET", "/healthz", &[]).await;
+    assert_eq!((status, body.trim()), (200, "ok"));
+    let (status, _, body) = super::harness::http(server.port, "GET", "/readyz", &[]).await;
+    assert_eq!((status, body.trim()), (200, "ready"));
+    let (status, _, body) = super::harness::http(server.port, "GET", "/", &[]).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("tether test ui"));
+    let (status, _, body) = super::harness::http(server.port, "GET", "/c/some/deep/link", &[]).await;
+    assert_eq!(status, 200, "client-side routes fall back to the app");
+    assert!(body.contains("tether test ui"));
+}
