@@ -11,7 +11,6 @@ import WebSocket from "ws";
 import { root, startRuntime, TOKEN } from "./lib/runtime.mjs";
 import { controllerScenario, withRunTurn } from "./lib/client-scenario.mjs";
 
-// The runtime has no external tools yet when its capability says so; then that step is a todo.
 let runtime;
 let consumer;
 let tetherClient;
@@ -30,20 +29,13 @@ after(async () => {
   if (consumer) rmSync(consumer, { recursive: true, force: true });
 });
 
-async function externalToolsServed(client) {
-  return (await client.info()).capabilities.runtime_external_tools_update === true;
-}
-
 test("tether-client (installed from npm pack): the controller scenario", async (t) => {
   const connectWithToken = async (authToken) => {
     const client = tetherClient.createClient({ url: runtime.url, authToken, WebSocket, requestTimeoutMs: 20000 });
     await client.connect();
     return client;
   };
-  const probe = await connectWithToken(TOKEN);
-  const externalTools = await externalToolsServed(probe);
-  probe.close();
-  await controllerScenario(t, { connect: () => connectWithToken(TOKEN), connectWithToken, externalTools });
+  await controllerScenario(t, { connect: () => connectWithToken(TOKEN), connectWithToken });
 });
 
 test("the official Letta Code client: the same scenario", async (t) => {
@@ -54,8 +46,5 @@ test("the official Letta Code client: the same scenario", async (t) => {
     await client.connect();
     return withRunTurn(client);
   };
-  const probe = await connectWithToken(TOKEN);
-  const externalTools = await externalToolsServed(probe);
-  probe.close();
-  await controllerScenario(t, { connect: () => connectWithToken(TOKEN), connectWithToken, externalTools });
+  await controllerScenario(t, { connect: () => connectWithToken(TOKEN), connectWithToken });
 });

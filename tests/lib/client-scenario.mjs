@@ -41,9 +41,9 @@ function assistantText(client, runtime) {
 
 /**
  * Registers the scenario's steps as subtests of `t`. `connect()` returns a connected,
- * runTurn-capable client; `externalTools` says whether the runtime serves external tools.
+ * runTurn-capable client; `connectWithToken(token)` one connected with another token.
  */
-export async function controllerScenario(t, { connect, connectWithToken, externalTools }) {
+export async function controllerScenario(t, { connect, connectWithToken }) {
   const client = await connect();
   let runtime;
   try {
@@ -92,12 +92,17 @@ export async function controllerScenario(t, { connect, connectWithToken, externa
       assert.match(text.stop(), /hi-from-approval/, "the model quotes the tool's output");
     });
 
-    await t.test("an external tool answered through onExternalToolCall",
-      externalTools ? {} : { todo: "external tools land in runtime" }, async () => {
+    await t.test("an external tool answered through onExternalToolCall", async () => {
         const calls = [];
         const off = client.onExternalToolCall(async (request) => {
           calls.push(request);
           return { content: [{ type: "text", text: `found ${request.input.q}` }] };
+        });
+        // Outside unrestricted mode an external tool asks for approval like any other.
+        const approve = client.onMessage((m) => {
+          if (m.type === "control_request" && m.request.tool_name === "lookup") {
+            client.input({ runtime, payload: { kind: "approval_response", request_id: m.request_id, decision: { behavior: "allow" } } });
+          }
         });
         try {
           const text = assistantText(client, runtime);
@@ -109,6 +114,7 @@ export async function controllerScenario(t, { connect, connectWithToken, externa
           assert.match(text.stop(), /found x/);
         } finally {
           off();
+          approve();
         }
       });
 

@@ -203,13 +203,17 @@ pub async fn wrong_token_never_opens() {
 }
 
 /// A runtime restart drops the socket: the client reconnects with backoff, re-starts the
-/// runtime it started and syncs it, and turns work again.
+/// runtime it started (with its external tools) and syncs it, and turns work again.
 pub async fn reconnect_then_sync() {
     let connection = connected().await;
     let states = Rc::new(RefCell::new(Vec::new()));
     let seen = states.clone();
     let _states = connection.on_state(move |s| seen.borrow_mut().push(s.clone()));
-    let started = connection.runtime_start(start_new(&connection, "reconnect agent")).await.unwrap();
+    let mut start = start_new(&connection, "reconnect agent");
+    start.mode = Some(tether_protocol::lifecycle::DevicePermissionMode::Unrestricted);
+    start.external_tools = Some(serde_json::from_value(json!([{ "tools": [{ "name": "lookup", "description": "Looks a word up",
+        "parameters": { "type": "object", "properties": { "q": { "type": "string" } } } }] }])).unwrap());
+    let started = connection.runtime_start(start).await.unwrap();
     assert!(started.success, "{started:?}");
     let scope = started.runtime.clone().unwrap();
 
@@ -229,5 +233,21 @@ pub async fn reconnect_then_sync() {
     let finished = connection.run_turn(text_input(&connection, &scope, "hello again")).await.unwrap();
     assert_eq!(finished.stop_reason, StopReasonType::EndTurn);
     assert_eq!(finished.envelope.runtime.conversation_id, scope.conversation_id);
+
+    // The external tool was registered again on the new socket: the model can call it.
+    let calls = Rc::new(RefCell::new(Vec::new()));
+    let (answering, seen_calls) = (connection.clone(), calls.clone());
+    let _tools = connection.on_frame(move |frame| {
+        if let ServerFrame::ExternalToolCallRequest(request) = frame {
+            seen_calls.borrow_mut().push(request.input.clone());
+            let response = json!({ "type": "external_tool_call_response", "request_id": request.request_id,
+                "result": { "content": [{ "type": "text", "text": "found x" }] } });
+            answering.send(&serde_json::from_value(response).unwrap()).unwrap();
+        }
+    });
+    let finished = connection.run_turn(text_input(&connection, &scope, r#"tool: lookup {"q":"x"}"#)).await.unwrap();
+    assert_eq!(finished.stop_reason, StopReasonType::EndTurn);
+    assert_eq!(calls.borrow().len(), 1);
+    assert_eq!(calls.borrow()[0].get("q"), Some(&json!("x")));
     connection.close();
 }
