@@ -397,6 +397,10 @@ impl Inner {
         }
         this.pending.borrow_mut().fail_all(|id| ClientError::Disconnected(id.to_owned()));
         this.disconnects.emit(&info);
+        // A disconnect listener may have closed the connection for good.
+        if *this.state.borrow() == ConnectionState::Closed {
+            return;
+        }
         let attempt = this.attempt.get() + 1;
         this.attempt.set(attempt);
         let delay_ms = backoff_delay_ms(attempt);
