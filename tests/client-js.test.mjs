@@ -70,3 +70,26 @@ test("reconnect: false closes the client on the first drop", async () => {
   assert.throws(() => client.input({ runtime: { agent_id: null, conversation_id: "c" },
     payload: { kind: "create_message", messages: [] } }), /closed/);
 });
+
+test("runTurn of a queued input resolves with its own turn, not the one in progress", async () => {
+  const runtime = await startRuntime();
+  const client = createClient({ url: runtime.url, authToken: TOKEN, WebSocket, requestTimeoutMs: 20000 });
+  try {
+    await client.connect();
+    const { runtime: scope } = await client.runtimeStart({ create_agent: { body: { name: "queue", model: "scripted" } }, create_conversation: {} });
+    const say = (content) => ({ runtime: scope, payload: { kind: "create_message", messages: [{ role: "user", content }] } });
+    const accepted = [];
+    client.onMessage((m) => { if (m.type === "input_accepted") accepted.push(m.disposition); });
+    const finishedIds = [];
+    client.onMessage((m) => { if (m.type === "turn_finished") finishedIds.push(m.turn_id); });
+    const first = client.runTurn(say("sleep: 300\nfirst"));
+    const second = client.runTurn(say("second"));
+    const [a, b] = await Promise.all([first, second]);
+    assert.deepEqual(accepted, ["started", "queued"]);
+    assert.notEqual(a.turn_id, b.turn_id);
+    assert.deepEqual(finishedIds, [a.turn_id, b.turn_id], "each resolves with its own turn, in order");
+  } finally {
+    client.close();
+    await runtime.stop();
+  }
+});
