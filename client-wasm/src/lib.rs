@@ -1,5 +1,52 @@
 //! tether's client: one implementation of the v2 protocol client, used by the web UI as a
 //! Rust crate and by JavaScript as the `tether-client` npm package (built into `pkg/`).
+//!
+//! # Layout
+//! - [`connection`]: [`Connection`], [`ConnectOptions`], [`ConnectionState`].
+//! - [`pending`]: request correlation by `request_id` and expected response type.
+//! - [`reconnect`]: the backoff between reconnect attempts.
+//! - `scopes`: runtimes to resume after a reconnect; `turn`: `run_turn`.
+//! - [`url`]: base URL normalisation. [`error`]: [`ClientError`].
+//! - `socket`, `timer`: the host's WebSocket and `setTimeout`. `js`: the npm API.
+//!
+//! # Use from Rust (the web UI)
+//! ```no_run
+//! # async fn demo() -> Result<(), tether_client::ClientError> {
+//! use tether_client::{ConnectOptions, Connection, ConnectionState};
+//! use tether_protocol::lifecycle::RuntimeStartCommand;
+//!
+//! // No token: the web UI authenticates with its session cookie.
+//! let connection = Connection::connect(ConnectOptions::new("http://127.0.0.1:4500"));
+//! let _status = connection.on_state(|state| if *state == ConnectionState::Open { /* show "online" */ });
+//! let _frames = connection.on_frame(|frame| { /* render stream_delta, turn_finished, … */ });
+//! let started = connection
+//!     .runtime_start(RuntimeStartCommand {
+//!         request_id: connection.next_request_id("runtime-start"),
+//!         agent_id: Some("agent-1".into()),
+//!         conversation_id: Some("default".into()),
+//!         ..RuntimeStartCommand::default()
+//!     })
+//!     .await?; // waits for the socket to open, within the request timeout
+//! assert!(started.success);
+//! # Ok(()) }
+//! ```
+
+pub mod connection;
+pub mod error;
+mod js;
+pub mod pending;
+pub mod reconnect;
+mod scopes;
+mod socket;
+mod subscription;
+mod timer;
+mod turn;
+pub mod url;
+
+pub use connection::{ConnectOptions, Connection, ConnectionState, DEFAULT_REQUEST_TIMEOUT};
+pub use error::ClientError;
+pub use socket::CloseInfo;
+pub use subscription::Subscription;
 
 use wasm_bindgen::prelude::*;
 
