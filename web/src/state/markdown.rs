@@ -131,7 +131,9 @@ fn inline(text: &str) -> String {
                 continue;
             }
         }
-        if let Some(marker) = rest.chars().next().filter(|c| *c == '*' || *c == '_') {
+        // `_` inside a word (SNAKE_CASE_NAMES) is not emphasis.
+        let intraword = out.chars().last().is_some_and(char::is_alphanumeric);
+        if let Some(marker) = rest.chars().next().filter(|c| *c == '*' || (*c == '_' && !intraword)) {
             let after = &rest[1..];
             if let Some(end) = after.find(marker).filter(|e| *e > 0 && !after.starts_with(' ')) {
                 out.push_str(&format!("<em>{}</em>", inline(&after[..end])));
@@ -205,6 +207,11 @@ mod tests {
             "<p><a href=\"https://x.y/?q=&quot;1&quot;\" rel=\"noopener noreferrer\" target=\"_blank\">a</a> \
              [b](javascript:alert(1))</p>"
         );
+    }
+
+    #[test]
+    fn underscores_inside_words_stay() {
+        assert_eq!(to_html("set OPENAI_API_KEY and _this_"), "<p>set OPENAI_API_KEY and <em>this</em></p>");
     }
 
     #[test]

@@ -106,3 +106,37 @@ fn queue_item(item: &Value) -> QueueItem {
         paused: item.get("paused").and_then(Value::as_bool).unwrap_or(false),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn folds_snapshots() {
+        let mut status = Status::default();
+        assert!(!status.busy());
+        status.apply(&json!({"type": "update_loop_status", "loop_status": {"status": "PROCESSING_API_RESPONSE"}}));
+        assert!(status.busy());
+        status.apply(&json!({"type": "update_device_status", "device_status": {
+            "is_online": true, "is_processing": false, "current_permission_mode": "acceptEdits",
+            "current_working_directory": "/w", "git_context": {"branch": "main"},
+            "pending_control_requests": [{"request_id": "p1", "request": {"subtype": "can_use_tool",
+                "tool_name": "Bash", "input": {"command": "ls"}, "tool_call_id": "c1", "permission_suggestions": []}}]}}));
+        status.apply(&json!({"type": "update_loop_status", "loop_status": {"status": "WAITING_ON_INPUT"}}));
+        assert!(!status.busy());
+        assert_eq!((status.mode.as_str(), status.cwd.as_deref(), status.branch.as_deref()), ("acceptEdits", Some("/w"), Some("main")));
+        assert_eq!(status.pending.as_ref().map(|p| p[0].summary()), Some("Bash ls".into()));
+        status.apply(&json!({"type": "update_queue", "queue": [
+            {"id": "q1", "content": "later", "paused": true}, {"id": "q2", "content": [{"type": "text", "text": "two"}]}]}));
+        assert_eq!(
+            status.queue,
+            vec![
+                QueueItem { id: "q1".into(), text: "later".into(), paused: true },
+                QueueItem { id: "q2".into(), text: "two".into(), paused: false }
+            ]
+        );
+        assert!(status.paused());
+    }
+}

@@ -336,3 +336,113 @@ fn tool_state(status: Option<&str>) -> ToolState {
         _ => ToolState::Done,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn delta(seq: u64, delta: Value) -> Value {
+        json!({"type": "stream_delta", "event_seq": seq, "runtime": {"agent_id": "a", "conversation_id": "c"}, "delta": delta})
+    }
+
+    fn texts(t: &Transcript) -> Vec<Entry> {
+        t.order().iter().filter_map(|k| t.get(k).cloned()).collect()
+    }
+
+    #[test]
+    fn streaming_chunks_append_to_one_row() {
+        let mut t = Transcript::new();
+        let first = t.apply_frame(&delta(1, json!({"message_type": "assistant_message", "id": "m1", "content": "Hel"})));
+        assert_eq!(first, Change { touched: vec!["assistant:m1".into()], order_changed: true });
+        let second = t.apply_frame(&delta(2, json!({"message_type": "assistant_message", "id": "m1", "content": "lo"})));
+        assert_eq!(second, Change { touched: vec!["assistant:m1".into()], order_changed: false });
+        assert_eq!(texts(&t), vec![Entry::Assistant("Hello".into())]);
+    }
+
+    #[test]
+    fn replayed_frames_are_dropped() {
+        let mut t = Transcript::new();
+        let chunk = delta(5, json!({"message_type": "assistant_message", "id": "m1", "content": "x"}));
+        t.apply_frame(&chunk);
+        assert_eq!(t.apply_frame(&chunk), Change::default());
+        assert_eq!(texts(&t), vec![Entry::Assistant("x".into())]);
+    }
+
+    #[test]
+    fn a_tool_call_streams_waits_runs_and_returns() {
+        let mut t = Transcript::new();
+        t.apply_frame(&delta(1, json!({"message_type": "tool_call_message", "id": "m", "tool_call": {"name": "Write", "tool_call_id": "call_1"}})));
+        t.apply_frame(&delta(2, json!({"message_type": "tool_call_message", "id": "m", "tool_call": {"arguments": "{\"a\":", "tool_call_id": "call_1"}})));
+        t.apply_frame(&delta(3, json!({"message_type": "tool_call_message", "id": "m", "tool_call": {"arguments": "1}", "tool_call_id": "call_1"}})));
+        t.apply_frame(&delta(4, json!({"message_type": "approval_request_message", "id": "m2", "tool_call": {"arguments": "{\"a\":1}", "name": "Write", "tool_call_id": "call_1"}})));
+        t.apply_frame(&delta(5, json!({"message_type": "client_tool_output", "tool_call_id": "call_1", "output": "line\n"})));
+        t.apply_frame(&delta(6, json!({"message_type": "tool_return_message", "id": "r", "tool_call_id": "call_1", "status": "success", "tool_return": "Created"})));
+        t.apply_frame(&delta(7, json!({"message_type": "client_tool_end", "tool_call_id": "call_1", "status": "success"})));
+        assert_eq!(
+            texts(&t),
+            vec![Entry::Tool(ToolCard {
+                tool_call_id: "call_1".into(),
+                name: "Write".into(),
+                arguments: "{\"a\":1}".into(),
+                output: "line\n".into(),
+                result: Some("Created".into()),
+                state: ToolState::Done,
+            })]
+        );
+    }
+
+    #[test]
+    fn a_denied_call_and_a_reused_call_id_get_their_own_cards() {
+        let mut t = Transcript::new();
+        t.apply_frame(&delta(1, json!({"message_type": "tool_call_message", "id": "m", "tool_call": {"name": "Bash", "arguments": "{}", "tool_call_id": "call_1"}})));
+        t.apply_frame(&delta(2, json!({"message_type": "tool_return_message", "id": "r", "tool_call_id": "call_1", "status": "error", "tool_return": "Denied by user"})));
+        t.apply_frame(&delta(3, json!({"message_type": "tool_call_message", "id": "m3", "tool_call": {"name": "Read", "arguments": "{}", "tool_call_id": "call_1"}})));
+        let states: Vec<_> = texts(&t)
+            .into_iter()
+            .map(|e| match e {
+                Entry::Tool(card) => (card.name, card.state),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(states, vec![("Bash".into(), ToolState::Denied), ("Read".into(), ToolState::Running)]);
+    }
+
+    #[test]
+    fn history_replaces_rows_without_duplicates() {
+        let mut t = Transcript::new();
+        t.apply_frame(&delta(1, json!({"message_type": "user_message", "id": "live-u", "content": "hi"})));
+        t.apply_frame(&delta(2, json!({"message_type": "assistant_message", "id": "live-a", "content": "yo"})));
+        let history = [
+            json!({"message_type": "user_message", "id": "u1", "content": "hi"}),
+            json!({"message_type": "reasoning_message", "id": "r1", "reasoning": "think"}),
+            json!({"message_type": "assistant_message", "id": "a1", "content": [{"type": "text", "text": "yo"}]}),
+        ];
+        let change = t.load_history(&history);
+        assert!(change.order_changed);
+        assert_eq!(
+            texts(&t),
+            vec![Entry::User("hi".into()), Entry::Reasoning("think".into()), Entry::Assistant("yo".into())]
+        );
+        t.load_history(&history);
+        assert_eq!(t.len(), 3);
+        // A replay of a frame seen before the reload does not come back.
+        t.apply_frame(&delta(2, json!({"message_type": "assistant_message", "id": "live-a", "content": "yo"})));
+        assert_eq!(t.len(), 3);
+    }
+
+    #[test]
+    fn errors_and_retries_show_where_they_happened() {
+        let mut t = Transcript::new();
+        t.apply_frame(&delta(1, json!({"message_type": "retry", "id": "x1", "message": "Rate limited, retrying"})));
+        t.apply_frame(&delta(2, json!({"message_type": "loop_error", "id": "x2", "message": "model unreachable"})));
+        assert_eq!(
+            texts(&t),
+            vec![
+                Entry::Notice { level: "retry", text: "Rate limited, retrying".into() },
+                Entry::Notice { level: "error", text: "model unreachable".into() }
+            ]
+        );
+    }
+}

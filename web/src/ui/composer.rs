@@ -50,7 +50,7 @@ pub fn Composer(store: Store) -> impl IntoView {
             </section>
         </Show>
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
-            <textarea aria-label="Message" rows="1" placeholder="Message the agent…" enterkeyhint="send"
+            <textarea aria-label="Message" rows="1" placeholder="Message…" enterkeyhint="send"
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
                 on:keydown=on_key></textarea>

@@ -25,15 +25,22 @@ const FOLLOW_SLACK_PX: i32 = 120;
 pub fn Shell(store: Store) -> impl IntoView {
     let menu_open = RwSignal::new(false);
     let scroller = NodeRef::<leptos::html::Main>::new();
+    // Follow the stream while the user is at the bottom; stop when they scroll up.
+    let following = StoredValue::new(true);
     Effect::new(move |_| {
         store.live.version.track();
+        store.route.track();
         if let Some(el) = scroller.get_untracked() {
-            let gap = el.scroll_height() - el.scroll_top() - el.client_height();
-            if gap < FOLLOW_SLACK_PX * 4 {
+            if following.get_value() {
                 el.set_scroll_top(el.scroll_height());
             }
         }
     });
+    let on_scroll = move |_| {
+        if let Some(el) = scroller.get_untracked() {
+            following.set_value(el.scroll_height() - el.scroll_top() - el.client_height() < FOLLOW_SLACK_PX);
+        }
+    };
     view! {
         <div class="app" class:menu-open=move || menu_open.get()>
             <header class="bar">
@@ -52,7 +59,7 @@ pub fn Shell(store: Store) -> impl IntoView {
             <Show when=move || store.route.with(Option::is_some)>
                 <Controls store=store/>
             </Show>
-            <main class="scroller" node_ref=scroller>
+            <main class="scroller" node_ref=scroller on:scroll=on_scroll>
                 <Show when=move || store.route.with(Option::is_none)>
                     <Welcome store=store/>
                 </Show>
@@ -128,7 +135,7 @@ fn Picker(store: Store) -> impl IntoView {
     view! {
         <div class="picker-section">
             <div class="picker-head"><h2>"Agents"</h2>
-                <button class="btn small" on:click=move |_| store.new_agent()>"New agent"</button></div>
+                <button class="btn small" aria-label="New agent" on:click=move |_| store.new_agent()>"+ New"</button></div>
             <ul>
                 <For each=move || store.agents.get() key=|a| a.id.clone() let:agent>
                     <li><button class="pick" aria-current={ let id = agent.id.clone(); move || (current_agent().as_deref() == Some(id.as_str())).then_some("true") }
@@ -138,7 +145,7 @@ fn Picker(store: Store) -> impl IntoView {
         </div>
         <div class="picker-section">
             <div class="picker-head"><h2>"Conversations"</h2>
-                <button class="btn small" on:click=move |_| store.new_conversation()>"New conversation"</button></div>
+                <button class="btn small" aria-label="New conversation" on:click=move |_| store.new_conversation()>"+ New"</button></div>
             <ul>
                 <For each=move || store.conversations.get() key=|c| c.id.clone() let:conv>
                     <li><button class="pick" aria-current={ let id = conv.id.clone(); move || (current_conv().as_deref() == Some(id.as_str())).then_some("true") }
@@ -165,8 +172,11 @@ fn Welcome(store: Store) -> impl IntoView {
     view! {
         <div class="welcome">
             <h2>"Steer your coding agent"</h2>
-            <p>"Open a conversation from the list, or start one."</p>
-            <button class="btn primary" on:click=move |_| store.new_conversation()>"Start a conversation"</button>
+            <Show when=move || store.link.get() == Link::Conn(ConnState::Open)
+                fallback=|| view! { <p>"Sign in with the link that `tether app-server` printed to see your agents."</p> }>
+                <p>"Open a conversation from the list, or start one."</p>
+                <button class="btn primary" on:click=move |_| store.new_conversation()>"Start a conversation"</button>
+            </Show>
         </div>
     }
 }

@@ -47,17 +47,31 @@ fn Row(live: LiveTranscript, key: String) -> impl IntoView {
 pub fn ToolCardView(card: ToolCard) -> impl IntoView {
     let state = card.state.label();
     let args = pretty_args(&card.arguments);
+    let gist = args_gist(&card.arguments);
     view! {
         <article class=format!("tool tool-{state}") aria-label=format!("Tool {}", card.name) data-status=state>
             <header class="tool-head">
                 <span class="tool-name">{card.name.clone()}</span>
                 <span class=format!("status status-{state}")>{state}</span>
             </header>
-            <details class="tool-args"><summary>"Arguments"</summary><pre>{args}</pre></details>
+            <details class="tool-args"><summary><span class="gist">{gist}</span></summary><pre>{args}</pre></details>
             {(!card.output.is_empty()).then(|| view! { <pre class="tool-output">{card.output.clone()}</pre> })}
             {card.result.clone().map(|result| view! { <pre class="tool-result">{result}</pre> })}
         </article>
     }
+}
+
+/// Keys whose value best says what a call does, in order of preference.
+const GIST_KEYS: [&str; 5] = ["command", "file_path", "path", "pattern", "url"];
+
+/// One line for the collapsed arguments: the most telling argument, or "Arguments".
+fn args_gist(arguments: &str) -> String {
+    let parsed = serde_json::from_str::<serde_json::Value>(arguments).ok();
+    parsed
+        .as_ref()
+        .and_then(|v| GIST_KEYS.iter().find_map(|k| v.get(*k).and_then(serde_json::Value::as_str)))
+        .map(str::to_owned)
+        .unwrap_or_else(|| "Arguments".to_owned())
 }
 
 /// Pretty-prints JSON arguments; leaves partial (still streaming) text as it is.
