@@ -13,13 +13,16 @@ step "protocol crate for wasm32"
 cargo build --locked --offline -q -p tether-protocol --target wasm32-unknown-unknown
 
 step "npm package (pkg/)"
-scripts/build-pkg.sh bundler pkg
+scripts/build-pkg.sh pkg
 
 step "web UI (web/dist)"
 scripts/build-web.sh
 
 step "runtime binary"
 cargo build --locked --offline -q -p tether
+
+step "tether-client wasm-bindgen tests (Node + headless Chromium, against a real runtime)"
+node client-wasm/tests/harness.mjs
 
 step "Node end-to-end tests (tests/)"
 node --test tests/

@@ -1,0 +1,45 @@
+//! The Rust client in Node (`--experimental-websocket` gives Node 20 a global WebSocket).
+
+mod common;
+
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test]
+fn url_normalisation() {
+    common::url_normalisation();
+}
+
+#[wasm_bindgen_test]
+fn backoff() {
+    common::backoff();
+}
+
+#[wasm_bindgen_test]
+async fn request_correlation() {
+    common::request_correlation().await;
+}
+
+#[wasm_bindgen_test]
+async fn error_frame_refuses() {
+    common::error_frame_refuses().await;
+}
+
+#[wasm_bindgen_test]
+async fn timeout() {
+    common::timeout().await;
+}
+
+#[wasm_bindgen_test]
+async fn unknown_frames() {
+    common::unknown_frames().await;
+}
+
+#[wasm_bindgen_test]
+async fn wrong_token_never_opens() {
+    common::wrong_token_never_opens().await;
+}
+
+#[wasm_bindgen_test]
+async fn reconnect_then_sync() {
+    common::reconnect_then_sync().await;
+}
