@@ -1,26 +1,20 @@
-//! The page's WebSocket to its own origin's `/ws`, authenticated by the session cookie.
-//! Same shape as `tether-client`'s `Connection` (connect / state / on_frame / send /
-//! next_request_id / close) so the UI can switch to it; private until that crate lands.
-//! Reconnects by itself (1 s doubling to 30 s) and re-attaches remembered conversations
-//! with `runtime_start` + `sync`.
+//! The page's link to the runtime: `tether-client`'s [`tether_client::Connection`] to our
+//! own origin's `/ws` (no token: the session cookie authenticates), seen by the UI as JSON
+//! values. It adds what the UI needs on top: the "not signed in" state (a browser sees a
+//! refused upgrade only as a failed open, so repeated failures before any open mean that),
+//! and `runtime_start` through the client so reconnects re-attach the conversation.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::{Value, json};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
+use serde_json::Value;
+use tether_client::{ConnectOptions, ConnectionState, Subscription};
+use tether_protocol::ClientFrame;
 
-/// First reconnect delay.
-const FIRST_DELAY_MS: u32 = 1_000;
-/// Longest reconnect delay.
-const MAX_DELAY_MS: u32 = 30_000;
-/// Failed opens in a row, with no open ever, that mean "the cookie is missing or wrong"
-/// (a browser sees a refused upgrade only as close code 1006).
+/// Failed opens in a row, with no open ever, that mean "the cookie is missing or wrong".
 const SIGNED_OUT_AFTER: u32 = 2;
 
-/// Where the connection is.
+/// Where the connection is, as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnState {
     /// Opening the first socket.
@@ -34,185 +28,90 @@ pub enum ConnState {
         /// How long until it.
         delay_ms: u32,
     },
-    /// The server refuses us (no valid session cookie); not retried.
+    /// The server keeps refusing us before any open: no valid session cookie.
     SignedOut,
     /// Closed on purpose.
     Closed,
 }
 
-type FrameHandler = Rc<dyn Fn(&Value)>;
-type StateHandler = Rc<dyn Fn(&ConnState)>;
-
-struct Inner {
-    url: String,
-    socket: RefCell<Option<WebSocket>>,
-    state: RefCell<ConnState>,
-    attempt: Cell<u32>,
-    ever_opened: Cell<bool>,
-    closed: Cell<bool>,
-    counter: Cell<u64>,
-    scopes: RefCell<Vec<Value>>,
-    on_frame: RefCell<Vec<FrameHandler>>,
-    on_state: RefCell<Vec<StateHandler>>,
-    #[allow(clippy::type_complexity)]
-    callbacks: RefCell<Vec<Closure<dyn FnMut(web_sys::Event)>>>,
+/// The UI's handle on the connection (cheap to clone).
+#[derive(Clone)]
+pub struct Connection {
+    client: tether_client::Connection,
+    subscriptions: Rc<RefCell<Vec<Subscription>>>,
 }
 
-/// A self-healing connection to the runtime.
-#[derive(Clone)]
-pub struct Connection(Rc<Inner>);
-
 impl Connection {
-    /// Starts connecting to `url` (e.g. `ws://host/ws`).
+    /// Starts connecting to `url` (e.g. `ws://host/ws`); reconnects by itself.
     pub fn connect(url: String) -> Connection {
-        let conn = Connection(Rc::new(Inner {
-            url,
-            socket: RefCell::new(None),
-            state: RefCell::new(ConnState::Connecting),
-            attempt: Cell::new(0),
-            ever_opened: Cell::new(false),
-            closed: Cell::new(false),
-            counter: Cell::new(0),
-            scopes: RefCell::new(Vec::new()),
-            on_frame: RefCell::new(Vec::new()),
-            on_state: RefCell::new(Vec::new()),
-            callbacks: RefCell::new(Vec::new()),
-        }));
-        conn.open();
-        conn
+        let client = tether_client::Connection::connect(ConnectOptions::new(url));
+        Connection { client, subscriptions: Rc::new(RefCell::new(Vec::new())) }
     }
 
     /// The current state.
     pub fn state(&self) -> ConnState {
-        self.0.state.borrow().clone()
+        ui_state(&self.client.state(), self.client.ever_opened())
     }
 
     /// Calls `f` on every state change.
     pub fn on_state(&self, f: impl Fn(&ConnState) + 'static) {
-        self.0.on_state.borrow_mut().push(Rc::new(f));
+        let client = self.client.clone();
+        let subscription = self.client.on_state(move |state| f(&ui_state(state, client.ever_opened())));
+        self.subscriptions.borrow_mut().push(subscription);
     }
 
-    /// Calls `f` with every frame (parsed JSON) the runtime sends.
+    /// Calls `f` with every frame the runtime sends, as JSON.
     pub fn on_frame(&self, f: impl Fn(&Value) + 'static) {
-        self.0.on_frame.borrow_mut().push(Rc::new(f));
+        let subscription = self.client.on_frame(move |frame| {
+            if let Ok(value) = serde_json::to_value(frame) {
+                f(&value);
+            }
+        });
+        self.subscriptions.borrow_mut().push(subscription);
     }
 
-    /// A fresh request id, unique on this page.
+    /// A fresh request id.
     pub fn next_request_id(&self, prefix: &str) -> String {
-        let n = self.0.counter.get() + 1;
-        self.0.counter.set(n);
-        format!("{prefix}-{n}-{}", js_sys::Date::now() as u64)
+        self.client.next_request_id(prefix)
     }
 
-    /// Sends a frame; false when the socket is not open (the caller shows it).
+    /// Sends a frame; false when it is malformed or the socket is not open.
+    /// `runtime_start` goes through the client so the conversation is re-attached after a
+    /// reconnect; its response reaches `on_frame` like every other frame.
     pub fn send(&self, frame: &Value) -> bool {
-        let socket = self.0.socket.borrow();
-        match socket.as_ref() {
-            Some(ws) if ws.ready_state() == WebSocket::OPEN => ws.send_with_str(&frame.to_string()).is_ok(),
-            _ => false,
-        }
-    }
-
-    /// Remembers a conversation so a reconnect re-attaches it (`runtime_start` + `sync`).
-    pub fn remember(&self, runtime: Value) {
-        let mut scopes = self.0.scopes.borrow_mut();
-        if !scopes.contains(&runtime) {
-            scopes.push(runtime);
+        let Ok(frame) = ClientFrame::from_value(frame.clone()) else { return false };
+        match frame {
+            ClientFrame::RuntimeStart(command) => {
+                if self.client.state() != ConnectionState::Open {
+                    return false;
+                }
+                let client = self.client.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = client.runtime_start(command).await;
+                });
+                true
+            }
+            frame => self.client.send(&frame).is_ok(),
         }
     }
 
     /// Closes for good.
     pub fn close(&self) {
-        self.0.closed.set(true);
-        if let Some(ws) = self.0.socket.borrow_mut().take() {
-            let _ = ws.close();
-        }
-        self.set_state(ConnState::Closed);
+        self.client.close();
     }
+}
 
-    fn set_state(&self, state: ConnState) {
-        *self.0.state.borrow_mut() = state.clone();
-        let handlers: Vec<StateHandler> = self.0.on_state.borrow().clone();
-        for handler in handlers {
-            handler(&state);
+/// The client's state as the UI shows it.
+fn ui_state(state: &ConnectionState, ever_opened: bool) -> ConnState {
+    match state {
+        ConnectionState::Connecting => ConnState::Connecting,
+        ConnectionState::Open => ConnState::Open,
+        ConnectionState::Reconnecting { attempt, .. } if !ever_opened && *attempt >= SIGNED_OUT_AFTER => {
+            ConnState::SignedOut
         }
-    }
-
-    fn open(&self) {
-        let ws = match WebSocket::new(&self.0.url) {
-            Ok(ws) => ws,
-            Err(_) => {
-                self.lost();
-                return;
-            }
-        };
-        let mut callbacks = Vec::new();
-        let this = self.clone();
-        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| this.opened());
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        callbacks.push(on_open);
-        let this = self.clone();
-        let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
-            let Some(text) = event.data().as_string() else { return };
-            let Ok(frame) = serde_json::from_str::<Value>(&text) else { return };
-            let handlers: Vec<FrameHandler> = this.0.on_frame.borrow().clone();
-            for handler in handlers {
-                handler(&frame);
-            }
-        });
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        callbacks.push(on_message);
-        let this = self.clone();
-        let on_close = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            let _code = event.dyn_ref::<CloseEvent>().map(CloseEvent::code);
-            this.lost();
-        });
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        callbacks.push(on_close);
-        if let Some(old) = self.0.socket.borrow_mut().replace(ws) {
-            old.set_onclose(None);
-            let _ = old.close();
+        ConnectionState::Reconnecting { attempt, delay_ms } => {
+            ConnState::Reconnecting { attempt: *attempt, delay_ms: *delay_ms }
         }
-        *self.0.callbacks.borrow_mut() = callbacks;
-    }
-
-    fn opened(&self) {
-        self.0.attempt.set(0);
-        self.0.ever_opened.set(true);
-        self.set_state(ConnState::Open);
-        let scopes = self.0.scopes.borrow().clone();
-        for runtime in scopes {
-            let mut start = json!({"type": "runtime_start", "request_id": self.next_request_id("runtime-start")});
-            for key in ["agent_id", "conversation_id"] {
-                start[key] = runtime[key].clone();
-            }
-            self.send(&start);
-            self.send(&json!({"type": "sync", "request_id": self.next_request_id("sync"), "runtime": runtime}));
-        }
-    }
-
-    fn lost(&self) {
-        if self.0.closed.get() {
-            return;
-        }
-        let attempt = self.0.attempt.get() + 1;
-        self.0.attempt.set(attempt);
-        if !self.0.ever_opened.get() && attempt >= SIGNED_OUT_AFTER {
-            self.set_state(ConnState::SignedOut);
-            return;
-        }
-        let delay_ms = FIRST_DELAY_MS.saturating_mul(1 << (attempt - 1).min(5)).min(MAX_DELAY_MS);
-        self.set_state(ConnState::Reconnecting { attempt, delay_ms });
-        let this = self.clone();
-        let retry = Closure::once_into_js(move || {
-            if !this.0.closed.get() {
-                this.open();
-            }
-        });
-        if let Some(window) = web_sys::window() {
-            let _ = window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay_ms as i32);
-        }
+        ConnectionState::Closed => ConnState::Closed,
     }
 }

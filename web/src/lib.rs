@@ -3,7 +3,7 @@
 //! Layout:
 //! - [`state`]: the logic as plain Rust (transcript reducer, approvals, status, Markdown,
 //!   routes), unit-tested natively and in the browser.
-//! - `conn`: the WebSocket to the page's own origin, with reconnect.
+//! - `conn`: `tether-client`'s connection to the page's own origin, as the UI sees it.
 //! - [`ui`]: Leptos components and the reactive store that folds frames into signals.
 //! - `boot`: sign-in by `#token=…`, then connect and keep the URL in step.
 

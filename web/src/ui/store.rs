@@ -317,11 +317,6 @@ impl Store {
             return;
         };
         let route = Route { agent_id: agent.to_owned(), conversation_id: conversation.to_owned() };
-        self.conn.with_value(|c| {
-            if let Some(c) = c {
-                c.remember(runtime.clone());
-            }
-        });
         if let Some(model) = frame.pointer("/agent/model").and_then(Value::as_str) {
             self.model.set(model.to_owned());
         }
