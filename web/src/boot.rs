@@ -89,11 +89,10 @@ fn follow_route(store: Store) {
     let on_hash = Closure::<dyn FnMut()>::new(move || {
         let Some(window) = web_sys::window() else { return };
         let hash = window.location().hash().unwrap_or_default();
-        if let Some(route) = Route::parse(&hash) {
-            if store.route.get_untracked().as_ref() != Some(&route) {
+        if let Some(route) = Route::parse(&hash)
+            && store.route.get_untracked().as_ref() != Some(&route) {
                 store.open(route);
             }
-        }
     });
     window.set_onhashchange(Some(on_hash.as_ref().unchecked_ref()));
     on_hash.forget();

@@ -117,20 +117,18 @@ fn inline(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix('`') {
-            if let Some(end) = after.find('`') {
+        if let Some(after) = rest.strip_prefix('`')
+            && let Some(end) = after.find('`') {
                 out.push_str(&format!("<code>{}</code>", escape(&after[..end])));
                 rest = &after[end + 1..];
                 continue;
             }
-        }
-        if let Some(after) = rest.strip_prefix("**") {
-            if let Some(end) = after.find("**").filter(|e| *e > 0) {
+        if let Some(after) = rest.strip_prefix("**")
+            && let Some(end) = after.find("**").filter(|e| *e > 0) {
                 out.push_str(&format!("<strong>{}</strong>", inline(&after[..end])));
                 rest = &after[end + 2..];
                 continue;
             }
-        }
         // `_` inside a word (SNAKE_CASE_NAMES) is not emphasis.
         let intraword = out.chars().last().is_some_and(char::is_alphanumeric);
         if let Some(marker) = rest.chars().next().filter(|c| *c == '*' || (*c == '_' && !intraword)) {
@@ -141,9 +139,9 @@ fn inline(text: &str) -> String {
                 continue;
             }
         }
-        if let Some(after) = rest.strip_prefix('[') {
-            if let Some((label, url, consumed)) = link(after) {
-                if SAFE_SCHEMES.iter().any(|s| url.starts_with(s)) {
+        if let Some(after) = rest.strip_prefix('[')
+            && let Some((label, url, consumed)) = link(after)
+                && SAFE_SCHEMES.iter().any(|s| url.starts_with(s)) {
                     out.push_str(&format!(
                         "<a href=\"{}\" rel=\"noopener noreferrer\" target=\"_blank\">{}</a>",
                         escape(url),
@@ -152,8 +150,6 @@ fn inline(text: &str) -> String {
                     rest = &after[consumed..];
                     continue;
                 }
-            }
-        }
         let mut chars = rest.chars();
         if let Some(c) = chars.next() {
             out.push_str(&escape(&c.to_string()));

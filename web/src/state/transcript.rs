@@ -251,9 +251,9 @@ impl Transcript {
         let Some(call_id) = str_of(call, "tool_call_id") else { return Change::default() };
         let name = str_of(call, "name").unwrap_or_default();
         let arguments = str_of(call, "arguments").unwrap_or_default();
-        if let Some(key) = self.tool_keys.get(call_id).cloned() {
-            if let Some(Entry::Tool(card)) = self.entries.get_mut(&key) {
-                if card.result.is_none() {
+        if let Some(key) = self.tool_keys.get(call_id).cloned()
+            && let Some(Entry::Tool(card)) = self.entries.get_mut(&key)
+                && card.result.is_none() {
                     if !name.is_empty() {
                         card.name = name.to_owned();
                     }
@@ -263,8 +263,6 @@ impl Transcript {
                     }
                     return Change { touched: vec![key], order_changed: false };
                 }
-            }
-        }
         let card = ToolCard {
             tool_call_id: call_id.to_owned(),
             name: name.to_owned(),

@@ -30,11 +30,10 @@ pub fn Shell(store: Store) -> impl IntoView {
     Effect::new(move |_| {
         store.live.version.track();
         store.route.track();
-        if let Some(el) = scroller.get_untracked() {
-            if following.get_value() {
+        if let Some(el) = scroller.get_untracked()
+            && following.get_value() {
                 el.set_scroll_top(el.scroll_height());
             }
-        }
     });
     let on_scroll = move |_| {
         if let Some(el) = scroller.get_untracked() {

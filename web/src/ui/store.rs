@@ -256,12 +256,11 @@ impl Store {
             }
             "runtime_start_response" => self.started(frame, purpose, success),
             "conversation_messages_list_response" => {
-                if let Some(Purpose::History(conversation)) = purpose {
-                    if self.is_current(&conversation) {
+                if let Some(Purpose::History(conversation)) = purpose
+                    && self.is_current(&conversation) {
                         let messages = frame.get("messages").and_then(Value::as_array).cloned().unwrap_or_default();
                         self.live.load_history(&messages);
                     }
-                }
             }
             "list_models_response" => {
                 let models = frame.get("models").or_else(|| frame.get("entries"));
