@@ -87,6 +87,7 @@ for (const size of [{ name: "desktop", width: 1280, height: 800 }, { name: "phon
       await page.getByRole("region", { name: "Queue" }).getByText("queued after stop").waitFor({ timeout: WAIT });
       await stop.click();
       await stop.waitFor({ state: "detached", timeout: WAIT });
+      await page.getByText("Stopped.").waitFor({ timeout: WAIT });
       const resume = page.getByRole("button", { name: "Resume", exact: true });
       await resume.waitFor({ timeout: WAIT });
       await resume.click();
@@ -98,6 +99,10 @@ for (const size of [{ name: "desktop", width: 1280, height: 800 }, { name: "phon
       assert.equal(await page.locator(".msg.user", { hasText: /^hello$/ }).count(), 1);
       assert.equal(new URL(page.url()).hash, route);
       await page.locator(".msg.assistant").last().waitFor();
+      await page.waitForFunction(() => {
+        const el = document.querySelector("main.scroller");
+        return el.scrollHeight - el.scrollTop - el.clientHeight < 2;
+      }, null, { timeout: WAIT }); // follows the conversation to its end
       await one.screenshot(`web-${size.name}-chat.png`);
 
       if (size.name === "phone") {

@@ -59,9 +59,9 @@ pub enum Entry {
     Reasoning(String),
     /// A tool call.
     Tool(ToolCard),
-    /// An error or retry notice, where it happened.
+    /// An error, retry or "stopped" notice, where it happened.
     Notice {
-        /// `error` or `retry`.
+        /// `error`, `retry` or `info`.
         level: &'static str,
         /// What happened.
         text: String,
@@ -85,6 +85,8 @@ pub struct Transcript {
     /// The row of each tool call id (ids repeat across turns with some models).
     tool_keys: HashMap<String, String>,
     last_seq: Option<u64>,
+    /// Turns stopped so far (keys their notices, which have no id on the wire).
+    stops: u32,
 }
 
 /// Text of a Letta `content` (a string or a list of `{type:"text", text}` parts).
@@ -216,6 +218,11 @@ impl Transcript {
                     .map(str::to_owned)
                     .unwrap_or_else(|| "The agent stopped with an error.".to_owned());
                 self.insert(format!("notice:{id}"), Entry::Notice { level: "error", text })
+            }
+            "stop_reason" if str_of(message, "stop_reason") == Some("cancelled") => {
+                self.stops += 1;
+                let key = format!("notice:stop:{}", self.stops);
+                self.insert(key, Entry::Notice { level: "info", text: "Stopped.".to_owned() })
             }
             "retry" => {
                 let text = str_of(message, "message").unwrap_or("Retrying…").to_owned();
@@ -435,11 +442,14 @@ mod tests {
         let mut t = Transcript::new();
         t.apply_frame(&delta(1, json!({"message_type": "retry", "id": "x1", "message": "Rate limited, retrying"})));
         t.apply_frame(&delta(2, json!({"message_type": "loop_error", "id": "x2", "message": "model unreachable"})));
+        t.apply_frame(&delta(3, json!({"type": "message", "message_type": "stop_reason", "stop_reason": "end_turn"})));
+        t.apply_frame(&delta(4, json!({"type": "message", "message_type": "stop_reason", "stop_reason": "cancelled"})));
         assert_eq!(
             texts(&t),
             vec![
                 Entry::Notice { level: "retry", text: "Rate limited, retrying".into() },
-                Entry::Notice { level: "error", text: "model unreachable".into() }
+                Entry::Notice { level: "error", text: "model unreachable".into() },
+                Entry::Notice { level: "info", text: "Stopped.".into() }
             ]
         );
     }

@@ -30,10 +30,14 @@ pub fn Shell(store: Store) -> impl IntoView {
     Effect::new(move |_| {
         store.live.version.track();
         store.route.track();
-        if let Some(el) = scroller.get_untracked()
-            && following.get_value() {
+        // After the DOM has taken the change in.
+        request_animation_frame(move || {
+            if let Some(el) = scroller.get_untracked()
+                && following.get_value()
+            {
                 el.set_scroll_top(el.scroll_height());
             }
+        });
     });
     let on_scroll = move |_| {
         if let Some(el) = scroller.get_untracked() {
