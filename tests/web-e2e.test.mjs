@@ -106,6 +106,10 @@ for (const size of [{ name: "desktop", width: 1280, height: 800 }, { name: "phon
       await one.screenshot(`web-${size.name}-chat.png`);
 
       if (size.name === "phone") {
+        await page.getByRole("button", { name: "Conversations" }).click();
+        await page.getByRole("button", { name: "New conversation" }).waitFor();
+        await one.screenshot("web-phone-menu.png");
+        await page.getByRole("button", { name: "Conversations" }).click();
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
         assert.equal(overflow, false, "no horizontal scroll at 360 px");
         const small = await page.evaluate(() =>
@@ -135,5 +139,38 @@ test("without a session the page says how to sign in; a wrong link says so", asy
     await browser.screenshot("web-phone-signed-out.png");
   } finally {
     await browser.close();
+  }
+});
+
+test("a runtime restart: reconnecting state, then the same conversation without duplicates", async () => {
+  const { restartableRuntime } = await import("./lib/restartable.mjs");
+  const server = await restartableRuntime({ args: ["--web-dist", dist] });
+  const browser = await launch({ width: 360, height: 740 });
+  try {
+    const { page } = browser;
+    await page.goto(`http://127.0.0.1:${server.port}/#token=${TOKEN}`);
+    await page.getByRole("button", { name: "Start a conversation" }).click();
+    await send(page, "before restart");
+    await page.locator(".msg.assistant").first().waitFor({ timeout: WAIT });
+
+    await server.kill();
+    await page.getByText("Connection lost — reconnecting").waitFor({ timeout: WAIT });
+    await page.locator(".online.off").waitFor();
+    await browser.screenshot("web-phone-reconnecting.png");
+    await server.start();
+    await page.getByText("Connection lost").waitFor({ state: "detached", timeout: 60000 });
+    await page.locator(".online.on").waitFor({ timeout: WAIT });
+
+    await send(page, "after restart");
+    await page.locator(".msg.user", { hasText: "after restart" }).waitFor({ timeout: WAIT });
+    await page.locator(".msg.assistant").nth(1).waitFor({ timeout: WAIT });
+    await page.getByRole("button", { name: "Stop", exact: true }).waitFor({ state: "detached", timeout: WAIT });
+    assert.equal(await page.locator(".msg.user", { hasText: "before restart" }).count(), 1);
+    assert.equal(await page.locator(".msg.user").count(), 2);
+    assert.equal(await page.locator(".msg.assistant").count(), 2);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+    await server.stop();
   }
 });

@@ -52,7 +52,7 @@ pub fn Shell(store: Store) -> impl IntoView {
                 <h1 class="title">{move || title(store)}</h1>
                 <span class=move || online_class(store)
                     title="Runtime online state">
-                    {move || if store.status.with(|s| s.online) { "online" } else { "offline" }}
+                    {move || if is_online(store) { "online" } else { "offline" }}
                 </span>
             </header>
             <LinkBanner store=store/>
@@ -89,7 +89,12 @@ pub fn Shell(store: Store) -> impl IntoView {
 
 /// CSS class of the online badge.
 fn online_class(store: Store) -> &'static str {
-    if store.status.with(|s| s.online) { "online on" } else { "online off" }
+    if is_online(store) { "online on" } else { "online off" }
+}
+
+/// The runtime is online and we are connected to it.
+fn is_online(store: Store) -> bool {
+    store.link.with(|l| *l == Link::Conn(ConnState::Open)) && store.status.with(|s| s.online)
 }
 
 /// The header title: the open agent's name.

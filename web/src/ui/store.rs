@@ -252,7 +252,7 @@ impl Store {
         match kind {
             "agent_list_response" => self.agents.set(named_list(frame.get("agents"), "name")),
             "conversation_list_response" => {
-                self.conversations.set(named_list(frame.get("conversations"), "summary"));
+                self.conversations.set(conversation_list(frame.get("conversations")));
             }
             "runtime_start_response" => self.started(frame, purpose, success),
             "conversation_messages_list_response" => {
@@ -366,6 +366,26 @@ fn error_text(frame: &Value) -> String {
         .get("error")
         .and_then(|e| e.as_str().map(str::to_owned).or_else(|| e.get("message").and_then(Value::as_str).map(str::to_owned)))
         .unwrap_or_else(|| "The runtime refused the request.".to_owned())
+}
+
+/// Conversations labelled by their summary, else when they started ("2026-11-22 00:45").
+fn conversation_list(list: Option<&Value>) -> Vec<Named> {
+    list.and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| {
+                    let id = item.get("id").and_then(Value::as_str)?;
+                    let summary = item.get("summary").and_then(Value::as_str).filter(|s| !s.is_empty());
+                    let started = item.get("created_at").and_then(Value::as_str).map(|t| {
+                        format!("Conversation · {}", t.get(..16).unwrap_or(t).replace('T', " "))
+                    });
+                    let label = summary.map(str::to_owned).or(started).unwrap_or_else(|| id.to_owned());
+                    Some(Named { id: id.to_owned(), label })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// `[{id, <label_key>}]` as pickers' entries.
