@@ -189,3 +189,32 @@ async fn transcript_streams_into_one_row_and_leaves_the_others_alone() {
     assert_eq!(find(&root, "article.tool").get_attribute("data-status").as_deref(), Some("denied"));
     assert_eq!(find(&root, ".tool-result").text_content().as_deref(), Some("Denied by user"));
 }
+
+#[wasm_bindgen_test]
+async fn a_long_transcript_updates_only_the_streaming_row() {
+    let root = container();
+    let live = LiveTranscript::new();
+    leptos::mount::mount_to(root.clone(), move || view! { <TranscriptView live=live/> }).forget();
+    let history: Vec<Value> = (0..2000)
+        .map(|i| {
+            let kind = if i % 2 == 0 { "user_message" } else { "assistant_message" };
+            json!({"message_type": kind, "id": format!("m{i}"), "content": format!("message {i}")})
+        })
+        .collect();
+    live.load_history(&history);
+    leptos::task::tick().await;
+    assert_eq!(root.query_selector_all("li.row").unwrap().length(), 2000);
+    let rows = root.query_selector_all("li.row").unwrap();
+    let (first, last) = (rows.item(0).unwrap(), rows.item(1999).unwrap());
+    let last_inner = last.first_child().unwrap();
+    live.apply_frame(&delta(10, json!({"message_type": "assistant_message", "id": "live", "content": "stre"})));
+    leptos::task::tick().await;
+    live.apply_frame(&delta(11, json!({"message_type": "assistant_message", "id": "live", "content": "aming"})));
+    leptos::task::tick().await;
+    let rows = root.query_selector_all("li.row").unwrap();
+    assert_eq!(rows.length(), 2001);
+    assert!(rows.item(0).unwrap().is_same_node(Some(&first)));
+    assert!(rows.item(1999).unwrap().is_same_node(Some(&last)));
+    assert!(last.first_child().unwrap().is_same_node(Some(&last_inner)), "an older row's content was not rebuilt");
+    assert_eq!(html(&find(&root, "li.row:last-child .msg.assistant")), "<p>streaming</p>");
+}
