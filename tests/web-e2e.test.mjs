@@ -175,7 +175,7 @@ test("a runtime restart: reconnecting state, then the same conversation without 
   }
 });
 
-test("the page runs under a strict CSP (no inline script or style)", async () => {
+test("under a strict CSP (no inline script or style); acceptEdits mode runs a Write without asking", async () => {
   // A document fulfilled by the test (to add the header) trips Chromium's local-network
   // checks on the socket; they are not what this test is about.
   const browser = await launch({ width: 360, height: 740, args: ["--disable-features=LocalNetworkAccessChecks"] });
@@ -192,6 +192,14 @@ test("the page runs under a strict CSP (no inline script or style)", async () =>
     await page.getByRole("button", { name: "Start a conversation" }).click();
     await send(page, "hello under CSP");
     await page.locator(".msg.assistant").first().waitFor({ timeout: WAIT });
+
+    // Permission mode acceptEdits: a Write runs without asking.
+    await page.getByRole("combobox", { name: "Permission mode" }).selectOption("acceptEdits");
+    const file = path.join(runtime.workspace, "accepted.txt");
+    await send(page, `tool: Write ${JSON.stringify({ file_path: file, content: "ok\n" })}`);
+    await page.locator(".msg.assistant", { hasText: "Write returned" }).waitFor({ timeout: WAIT });
+    assert.equal(await page.getByRole("group", { name: /^Approve/ }).count(), 0);
+    assert.equal(readFileSync(file, "utf8"), "ok\n");
     assert.deepEqual(violations, []);
   } finally {
     await browser.close();
