@@ -145,7 +145,7 @@ test("without a session the page says how to sign in; a wrong link says so", asy
 test("a runtime restart: reconnecting state, then the same conversation without duplicates", async () => {
   const { restartableRuntime } = await import("./lib/restartable.mjs");
   const server = await restartableRuntime({ args: ["--web-dist", dist] });
-  const browser = await launch({ width: 360, height: 740 });
+  const browser = await launch({ width: 360, height: 740, colorScheme: "dark" });
   try {
     const { page } = browser;
     await page.goto(`http://127.0.0.1:${server.port}/#token=${TOKEN}`);
@@ -168,6 +168,7 @@ test("a runtime restart: reconnecting state, then the same conversation without 
     assert.equal(await page.locator(".msg.user", { hasText: "before restart" }).count(), 1);
     assert.equal(await page.locator(".msg.user").count(), 2);
     assert.equal(await page.locator(".msg.assistant").count(), 2);
+    await browser.screenshot("web-phone-dark-after-restart.png");
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();

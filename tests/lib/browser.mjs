@@ -15,13 +15,14 @@ const FLAGS = [
 export const artifacts = path.join(root, "tests/artifacts");
 
 /** Launches a persistent context (its own profile, so its own cookies) of the given size. */
-export async function launch({ width = 1280, height = 800, args = [] } = {}) {
+export async function launch({ width = 1280, height = 800, args = [], colorScheme = "light" } = {}) {
   const profile = mkdtempSync(path.join(tmpdir(), "tether-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
     args: [...FLAGS, ...args],
     viewport: { width, height },
+    colorScheme,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors = [];
