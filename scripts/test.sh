@@ -24,7 +24,11 @@ cargo build --locked --offline -q -p tether
 step "tether-client wasm-bindgen tests (Node + headless Chromium, against a real runtime)"
 node client-wasm/tests/harness.mjs
 
-step "Node end-to-end tests (tests/)"
+step "web UI logic (native) and components (wasm-bindgen, headless Chromium)"
+cargo test --locked --offline -p tether-web --lib
+cargo test --locked --offline -p tether-web --target wasm32-unknown-unknown --test browser
+
+step "Node end-to-end tests (tests/, incl. the web UI in headless Chromium)"
 node --test tests/
 
 step "Rust tests (protocol, runtime)"

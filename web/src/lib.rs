@@ -1,17 +1,25 @@
 //! tether's web UI, a Leptos client-side app served by `tether app-server`.
+//!
+//! Layout:
+//! - [`state`]: the logic as plain Rust (transcript reducer, approvals, status, Markdown,
+//!   routes), unit-tested natively and in the browser.
+//! - `conn`: `tether-client`'s connection to the page's own origin, as the UI sees it.
+//! - [`ui`]: Leptos components and the reactive store that folds frames into signals.
+//! - `boot`: sign-in by `#token=…`, then connect and keep the URL in step.
+
+mod boot;
+mod conn;
+pub mod state;
+pub mod ui;
+
+pub use conn::{ConnState, Connection};
 
 use leptos::prelude::*;
 
-/// The whole page.
+/// The whole app: builds the store, signs in, connects.
 #[component]
 pub fn App() -> impl IntoView {
-    view! {
-        <main class="app">
-            <header class="bar">
-                <h1>"tether"</h1>
-                <span class="status">"protocol v" {tether_protocol::lifecycle::PROTOCOL_VERSION}</span>
-            </header>
-            <p>"Steer your coding agent from here."</p>
-        </main>
-    }
+    let store = ui::store::Store::new();
+    boot::start(store);
+    view! { <ui::Shell store=store/> }
 }

@@ -1,0 +1,117 @@
+//! The page's link to the runtime: `tether-client`'s [`tether_client::Connection`] to our
+//! own origin's `/ws` (no token: the session cookie authenticates), seen by the UI as JSON
+//! values. It adds what the UI needs on top: the "not signed in" state (a browser sees a
+//! refused upgrade only as a failed open, so repeated failures before any open mean that),
+//! and `runtime_start` through the client so reconnects re-attach the conversation.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::Value;
+use tether_client::{ConnectOptions, ConnectionState, Subscription};
+use tether_protocol::ClientFrame;
+
+/// Failed opens in a row, with no open ever, that mean "the cookie is missing or wrong".
+const SIGNED_OUT_AFTER: u32 = 2;
+
+/// Where the connection is, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnState {
+    /// Opening the first socket.
+    Connecting,
+    /// Open and usable.
+    Open,
+    /// Lost; the next try is scheduled.
+    Reconnecting {
+        /// Which try this is.
+        attempt: u32,
+        /// How long until it.
+        delay_ms: u32,
+    },
+    /// The server keeps refusing us before any open: no valid session cookie.
+    SignedOut,
+    /// Closed on purpose.
+    Closed,
+}
+
+/// The UI's handle on the connection (cheap to clone).
+#[derive(Clone)]
+pub struct Connection {
+    client: tether_client::Connection,
+    subscriptions: Rc<RefCell<Vec<Subscription>>>,
+}
+
+impl Connection {
+    /// Starts connecting to `url` (e.g. `ws://host/ws`); reconnects by itself.
+    pub fn connect(url: String) -> Connection {
+        let client = tether_client::Connection::connect(ConnectOptions::new(url));
+        Connection { client, subscriptions: Rc::new(RefCell::new(Vec::new())) }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> ConnState {
+        ui_state(&self.client.state(), self.client.ever_opened())
+    }
+
+    /// Calls `f` on every state change.
+    pub fn on_state(&self, f: impl Fn(&ConnState) + 'static) {
+        let client = self.client.clone();
+        let subscription = self.client.on_state(move |state| f(&ui_state(state, client.ever_opened())));
+        self.subscriptions.borrow_mut().push(subscription);
+    }
+
+    /// Calls `f` with every frame the runtime sends, as JSON.
+    pub fn on_frame(&self, f: impl Fn(&Value) + 'static) {
+        let subscription = self.client.on_frame(move |frame| {
+            if let Ok(value) = serde_json::to_value(frame) {
+                f(&value);
+            }
+        });
+        self.subscriptions.borrow_mut().push(subscription);
+    }
+
+    /// A fresh request id.
+    pub fn next_request_id(&self, prefix: &str) -> String {
+        self.client.next_request_id(prefix)
+    }
+
+    /// Sends a frame; false when it is malformed or the socket is not open.
+    /// `runtime_start` goes through the client so the conversation is re-attached after a
+    /// reconnect; its response reaches `on_frame` like every other frame.
+    pub fn send(&self, frame: &Value) -> bool {
+        let Ok(frame) = ClientFrame::from_value(frame.clone()) else { return false };
+        match frame {
+            ClientFrame::RuntimeStart(command) => {
+                if self.client.state() != ConnectionState::Open {
+                    return false;
+                }
+                let client = self.client.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = client.runtime_start(command).await;
+                });
+                true
+            }
+            frame => self.client.send(&frame).is_ok(),
+        }
+    }
+
+    /// Closes for good.
+    pub fn close(&self) {
+        self.client.close();
+    }
+}
+
+/// The client's state as the UI shows it.
+fn ui_state(state: &ConnectionState, ever_opened: bool) -> ConnState {
+    match state {
+        ConnectionState::Connecting => ConnState::Connecting,
+        ConnectionState::Open => ConnState::Open,
+        ConnectionState::Reconnecting { attempt, .. } if !ever_opened && *attempt >= SIGNED_OUT_AFTER => {
+            ConnState::SignedOut
+        }
+        ConnectionState::Reconnecting { attempt, delay_ms } => {
+            ConnState::Reconnecting { attempt: *attempt, delay_ms: *delay_ms }
+        }
+        ConnectionState::Closed => ConnState::Closed,
+    }
+}
