@@ -20,6 +20,9 @@ pub enum ConfigError {
         /// What the OS said.
         source: std::io::Error,
     },
+    /// `--token` or `TETHER_TOKEN` was given but empty.
+    #[error("the token given with --token or TETHER_TOKEN is empty")]
+    EmptyGivenToken,
     /// The token file exists but holds no token.
     #[error("token file {0} is empty")]
     EmptyToken(PathBuf),
@@ -151,6 +154,8 @@ pub fn create_private_dir(dir: &Path) -> Result<(), ConfigError> {
 /// Returns the token and, when it lives in a file tether wrote, that file's path.
 pub fn resolve_token(source: &TokenSource, data_dir: &Path) -> Result<(String, Option<PathBuf>), ConfigError> {
     match source {
+        // An empty token would let any empty `Bearer` header in: refuse it.
+        TokenSource::Given(token) if token.trim().is_empty() => Err(ConfigError::EmptyGivenToken),
         TokenSource::Given(token) => Ok((token.trim().to_owned(), None)),
         TokenSource::File(path) => {
             let text = std::fs::read_to_string(path)

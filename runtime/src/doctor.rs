@@ -23,6 +23,7 @@ fn check(name: &str, ok: bool, detail: impl Into<String>) -> Check {
 
 /// Runs every check against a data dir and an optional default model.
 pub fn run(data_dir: &Path, default_model: Option<&str>, web_dist: Option<&Path>) -> Vec<Check> {
+    let default_model = default_model.filter(|m| !m.trim().is_empty());
     let mut checks = Vec::new();
     let mode = std::fs::metadata(data_dir).map(|m| m.permissions().mode() & 0o777);
     checks.push(match mode {

@@ -48,6 +48,8 @@ impl Runtime {
         default_model: Option<String>,
         log_dir: &std::path::Path,
     ) -> Result<Arc<Self>, StoreError> {
+        // `TETHER_MODEL=` (empty) means no default, not a model named "".
+        let default_model = default_model.filter(|m| !m.trim().is_empty());
         let store = Store::open_in(&data_dir)?;
         let interrupted = store.close_interrupted_turns()?;
         store.clear_approvals()?;

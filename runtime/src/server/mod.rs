@@ -128,7 +128,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     });
     print_banner(local, tls.is_some(), &token, token_file.as_deref(), state.web_dist.is_some());
     // The banner's reader may have gone (a script reading only the first line): never fail on it.
-    let _ = writeln!(std::io::stdout(), "{}", crate::agent::model_choice::describe_default(config.model.as_deref()));
+    let _ = writeln!(std::io::stdout(), "{}", crate::agent::model_choice::describe_default(state.runtime.default_model.as_deref()));
     let fingerprint = tls.as_ref().map(|t| t.fingerprint.clone());
     if config.lan.lan {
         let (code, _) = state.pairing.issue(&state.clock);

@@ -56,3 +56,34 @@ fn doctor_checks_the_data_dir_and_reports_each_finding() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stdout).lines().any(|l| l.starts_with("FAIL") && l.contains("model")));
 }
+
+#[tokio::test]
+async fn empty_model_and_token_variables_mean_unset_not_empty_values() {
+    let server = Server::start_env(&["--token", super::harness::TOKEN], &[("TETHER_MODEL", "")]);
+    let mut client = server.connect().await;
+    let (response, _) = client
+        .request(serde_json::json!({ "type": "runtime_start", "request_id": "rs", "create_agent": { "body": { "name": "no model" } } }))
+        .await;
+    assert_eq!(response["success"], true);
+    assert_eq!(response["agent"]["model"], serde_json::Value::Null, "no model named \"\"");
+    let (agent_id, conversation_id) = (
+        response["runtime"]["agent_id"].as_str().expect("agent").to_owned(),
+        response["runtime"]["conversation_id"].as_str().expect("conversation").to_owned(),
+    );
+    client.say(&agent_id, &conversation_id, "in", "hello").await;
+    let frames = client.until_turn_finished().await;
+    assert_eq!(frames.last().expect("finished")["stop_reason"], "end_turn", "falls back to the scripted model");
+
+    let dir = tempfile::tempdir().expect("dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tether"))
+        .args(["app-server", "--data-dir"])
+        .arg(dir.path())
+        .env("TETHER_TOKEN", "")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // An empty token would let an empty `Bearer` header in: tether refuses to start.
+    assert!(!out.status.success());
+    assert!(stderr.contains("token given with --token or TETHER_TOKEN is empty"), "{stderr}");
+    assert!(out.stdout.is_empty(), "it never listened");
+}
