@@ -67,19 +67,20 @@ fn error(message: impl Into<String>) -> ToolOutput {
 }
 
 /// Decides, asks if needed, and runs one tool call; a call that does not run still
-/// streams its (error) result, so every client sees why.
-pub async fn run(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall) -> CallResult {
-    let (result, ran) = decide_and_run(ctx, deltas, call).await;
+/// streams its (error) result, so every client sees why. The result is streamed under
+/// `result_id`, the id its stored message takes.
+pub async fn run(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall, result_id: &str) -> CallResult {
+    let (result, ran) = decide_and_run(ctx, deltas, call, result_id).await;
     if !ran {
         let output = match &result {
             CallResult::Answered(output) | CallResult::Interrupted(output) => output,
         };
-        ctx.events.delta(deltas.tool_return(&call.id, &call.name, &output.content, output.is_error)).await;
+        ctx.events.delta(deltas.tool_return(result_id, &call.id, &call.name, &output.content, output.is_error)).await;
     }
     result
 }
 
-async fn decide_and_run(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall) -> (CallResult, bool) {
+async fn decide_and_run(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall, result_id: &str) -> (CallResult, bool) {
     let input: Map<String, Value> = match serde_json::from_str::<Value>(if call.arguments.trim().is_empty() { "{}" } else { &call.arguments }) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return (CallResult::Answered(error(format!("{}: arguments must be a JSON object", call.name))), false),
@@ -143,10 +144,17 @@ async fn decide_and_run(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall)
             }
         }
     };
-    (execute(ctx, deltas, call, target, input).await, true)
+    (execute(ctx, deltas, call, target, input, result_id).await, true)
 }
 
-async fn execute(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall, target: Target<'_>, input: Map<String, Value>) -> CallResult {
+async fn execute(
+    ctx: &CallCtx<'_>,
+    deltas: &mut Deltas,
+    call: &ToolCall,
+    target: Target<'_>,
+    input: Map<String, Value>,
+    result_id: &str,
+) -> CallResult {
     let arguments = Value::Object(input.clone()).to_string();
     ctx.events.status(LoopStatus::ExecutingClientSideTool, vec![call.id.clone()]).await;
     ctx.events.delta(deltas.client_tool_start(&call.id, &call.name, &arguments)).await;
@@ -163,7 +171,7 @@ async fn execute(ctx: &CallCtx<'_>, deltas: &mut Deltas, call: &ToolCall, target
         Target::External(tool) => ctx.registry.call(tool, ctx.scope, &call.id, input, ctx.cancel).await,
     };
 
-    ctx.events.delta(deltas.tool_return(&call.id, &call.name, &output.content, output.is_error)).await;
+    ctx.events.delta(deltas.tool_return(result_id, &call.id, &call.name, &output.content, output.is_error)).await;
     ctx.events.delta(deltas.client_tool_end(&call.id, output.is_error)).await;
     ctx.events
         .frame(ServerFrame::ToolExecutionFinished(ToolExecutionFinished {

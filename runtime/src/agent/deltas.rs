@@ -128,10 +128,10 @@ impl Deltas {
         }))
     }
 
-    /// A tool's result.
-    pub fn tool_return(&mut self, tool_call_id: &str, name: &str, output: &str, is_error: bool) -> StreamDelta {
+    /// A tool's result, under `id` (the id the stored result takes too).
+    pub fn tool_return(&mut self, id: &str, tool_call_id: &str, name: &str, output: &str, is_error: bool) -> StreamDelta {
         StreamDelta::Message(LettaMessage::ToolReturnMessage(ToolReturnMessage {
-            id: new_id("message"),
+            id: id.to_owned(),
             date: now_rfc3339(),
             status: if is_error { ToolStatus::Error } else { ToolStatus::Success },
             tool_call_id: tool_call_id.to_owned(),

@@ -16,6 +16,9 @@ use crate::store::new_id;
 /// What the model produced in one step.
 #[derive(Debug, Default)]
 pub struct StepOutput {
+    /// The id this step's deltas carry (its reasoning and tool calls derive theirs from it);
+    /// the stored message takes it too.
+    pub message_id: String,
     /// Visible text.
     pub text: String,
     /// Reasoning, if any.
@@ -93,10 +96,10 @@ async fn stream_once(
 ) -> (Result<(), Option<ModelError>>, StepOutput, bool) {
     let mut stream = provider.stream(request.clone());
     events.status(LoopStatus::WaitingForApiResponse, Vec::new()).await;
-    let mut output = StepOutput::default();
-    let mut streamed = false;
     let text_id = new_id("message");
-    let reasoning_id = new_id("message");
+    let reasoning_id = format!("{text_id}-reasoning");
+    let mut output = StepOutput { message_id: text_id.clone(), ..StepOutput::default() };
+    let mut streamed = false;
     let mut call_ids: Vec<String> = Vec::new();
     loop {
         let event = tokio::select! {
@@ -131,7 +134,7 @@ async fn stream_once(
             }
             ModelEvent::ToolCallStart { index, id, name } => {
                 while call_ids.len() <= index {
-                    call_ids.push(new_id("message"));
+                    call_ids.push(format!("{text_id}-call{}", call_ids.len()));
                 }
                 while output.tool_calls.len() <= index {
                     output.tool_calls.push(ToolCall { id: String::new(), name: String::new(), arguments: String::new() });

@@ -24,13 +24,15 @@ pub fn load(store: &Store, conversation_id: &str) -> Result<Vec<ChatMessage>, St
         .collect())
 }
 
-/// Appends one message to the stored transcript and to `messages`.
+/// Appends one message to the stored transcript and to `messages`; `id` is the id its
+/// deltas were streamed with (`None`: a fresh one), `run_id` the run that produced it.
 pub fn append(
     store: &Store,
     conversation_id: &str,
-    turn_id: &str,
+    run_id: &str,
     messages: &mut Vec<ChatMessage>,
     message: ChatMessage,
+    id: Option<&str>,
 ) -> Result<(), StoreError> {
     let role = match &message {
         ChatMessage::User { .. } => "user",
@@ -38,7 +40,7 @@ pub fn append(
         ChatMessage::Tool { .. } => "tool",
     };
     let body = serde_json::to_value(&message)?;
-    store.append_message(conversation_id, Some(turn_id), role, &body)?;
+    store.append_message(conversation_id, Some(run_id), role, &body, id)?;
     messages.push(message);
     Ok(())
 }
@@ -69,12 +71,12 @@ pub fn unanswered_calls(messages: &[ChatMessage]) -> Vec<(String, String)> {
 pub fn settle_unanswered(
     store: &Store,
     conversation_id: &str,
-    turn_id: &str,
+    run_id: &str,
     messages: &mut Vec<ChatMessage>,
 ) -> Result<(), StoreError> {
     for (tool_call_id, name) in unanswered_calls(messages) {
         let message = ChatMessage::Tool { tool_call_id, name, content: NOT_RUN.to_owned(), is_error: true };
-        append(store, conversation_id, turn_id, messages, message)?;
+        append(store, conversation_id, run_id, messages, message, None)?;
     }
     Ok(())
 }

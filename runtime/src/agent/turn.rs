@@ -52,7 +52,7 @@ pub async fn run(spec: TurnSpec) {
         Ok(ending) | Err(ending) => ending,
     };
     // Whatever happened, every tool call in the transcript must have an answer.
-    if let Err(err) = transcript::settle_unanswered(&spec.runtime.store, &spec.conversation.id, &spec.turn_id, &mut messages) {
+    if let Err(err) = transcript::settle_unanswered(&spec.runtime.store, &spec.conversation.id, &spec.run_id, &mut messages) {
         tracing::error!("cannot settle unanswered tool calls: {err}");
     }
     if let Some(error) = &ending.error {
@@ -84,19 +84,19 @@ async fn drive(
 ) -> Result<Ending, Ending> {
     let store = &spec.runtime.store;
     let conversation_id = &spec.conversation.id;
-    let turn_id = &spec.turn_id;
     let agent = store
         .agent(&spec.conversation.agent_id)?
         .ok_or_else(|| Ending::failed(StopReasonType::Error, format!("agent {} no longer exists", spec.conversation.agent_id)))?;
 
     *messages = transcript::load(store, conversation_id)?;
-    transcript::settle_unanswered(store, conversation_id, turn_id, messages)?;
+    transcript::settle_unanswered(store, conversation_id, &spec.run_id, messages)?;
     for input in &spec.inputs {
         let content: MessageContent =
             serde_json::from_value(input.content.clone()).unwrap_or_else(|_| MessageContent::Text(String::new()));
-        events.delta(deltas.user(&new_id("message"), content, Some(input.client_message_id.clone()))).await;
+        let id = new_id("message");
+        events.delta(deltas.user(&id, content, Some(input.client_message_id.clone()))).await;
         let message = ChatMessage::User { content: queue_items::text_of(input) };
-        transcript::append(store, conversation_id, turn_id, messages, message)?;
+        transcript::append(store, conversation_id, &spec.run_id, messages, message, Some(&id))?;
     }
 
     let conversation = store.conversation(conversation_id)?.unwrap_or_else(|| spec.conversation.clone());
@@ -174,13 +174,14 @@ async fn drive(
             scope: &scope,
         };
         for call in &calls {
-            let (output, interrupted) = match calls::run(&ctx, deltas, call).await {
+            let result_id = new_id("message");
+            let (output, interrupted) = match calls::run(&ctx, deltas, call, &result_id).await {
                 CallResult::Answered(output) => (output, false),
                 CallResult::Interrupted(output) => (output, true),
             };
             let message =
                 ChatMessage::Tool { tool_call_id: call.id.clone(), name: call.name.clone(), content: output.content, is_error: output.is_error };
-            transcript::append(store, conversation_id, turn_id, messages, message)?;
+            transcript::append(store, conversation_id, &spec.run_id, messages, message, Some(&result_id))?;
             if interrupted {
                 return Ok(Ending::ok(StopReasonType::Cancelled));
             }
@@ -197,7 +198,7 @@ fn record_answer(spec: &TurnSpec, messages: &mut Vec<ChatMessage>, output: StepO
         return Ok(());
     }
     let message = ChatMessage::Assistant { content: output.text, reasoning: output.reasoning, tool_calls };
-    transcript::append(&spec.runtime.store, &spec.conversation.id, &spec.turn_id, messages, message)
+    transcript::append(&spec.runtime.store, &spec.conversation.id, &spec.run_id, messages, message, Some(&output.message_id))
 }
 
 fn add_usage(total: &mut Usage, step: Option<&Usage>) {

@@ -14,7 +14,7 @@ pub struct MessageRecord {
     pub id: String,
     /// Owning conversation.
     pub conversation_id: String,
-    /// The turn that produced it.
+    /// The run (`run_id` of its deltas) that produced it.
     pub turn_id: Option<String>,
     /// `user`, `assistant`, `tool`, `system`.
     pub role: String,
@@ -25,15 +25,17 @@ pub struct MessageRecord {
 }
 
 impl Store {
-    /// Appends a message to a conversation's transcript.
+    /// Appends a message to a conversation's transcript, under `id` when given (the id
+    /// its deltas were streamed with, so history and live views agree), else a fresh one.
     pub fn append_message(
         &self,
         conversation_id: &str,
         turn_id: Option<&str>,
         role: &str,
         body: &Value,
+        id: Option<&str>,
     ) -> Result<MessageRecord, StoreError> {
-        let id = new_id("message");
+        let id = id.map(str::to_owned).unwrap_or_else(|| new_id("message"));
         let created_at = now_rfc3339();
         let conn = self.lock()?;
         conn.execute(

@@ -109,6 +109,22 @@ async fn a_turn_calls_bash_gets_approved_and_finishes_with_the_models_text() {
         .await;
     let kinds: Vec<_> = listed["messages"].as_array().expect("messages").iter().map(|m| m["message_type"].clone()).collect();
     assert_eq!(kinds, vec![json!("user_message"), json!("tool_call_message"), json!("tool_return_message"), json!("assistant_message")]);
+
+    // History uses the ids and run id the messages were streamed with, so a client can merge.
+    let mut streamed: Vec<(Value, Value)> = asked
+        .iter()
+        .chain(frames.iter())
+        .filter(|f| {
+            ["user_message", "tool_call_message", "tool_return_message", "assistant_message"]
+                .contains(&f["delta"]["message_type"].as_str().unwrap_or(""))
+        })
+        .map(|f| (f["delta"]["id"].clone(), f["delta"]["run_id"].clone()))
+        .collect();
+    streamed.dedup();
+    for message in listed["messages"].as_array().expect("messages") {
+        let pair = (message["id"].clone(), message["run_id"].clone());
+        assert!(streamed.contains(&pair), "history {pair:?} was streamed as one of {streamed:?}");
+    }
 }
 
 #[tokio::test]
