@@ -12,7 +12,7 @@ cargo build --locked --offline -q -p tether-client --target wasm32-unknown-unkno
 mkdir -p "$OUT"
 rm -f "$OUT"/${NAME}*
 wasm-bindgen --target "$TARGET" --out-dir "$OUT" --out-name "$NAME" \
-  "target/wasm32-unknown-unknown/wasm-release/$NAME.wasm"
+  "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/$NAME.wasm"
 if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" = "132" ]; then
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
     --enable-multivalue --enable-mutable-globals \

@@ -17,6 +17,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use axum::routing::post;
+use axum::serve::ListenerExt;
 use serde_json::{Value, json};
 
 /// A user message containing this makes the fake call Bash first.
@@ -47,6 +48,10 @@ impl FakeModel {
         let app = Router::new().route("/v1/chat/completions", post(completions)).with_state(Counter::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base_url = format!("http://{}/v1", listener.local_addr()?);
+        // Nagle off: each SSE chunk leaves at once, so the fake never adds a delayed-ACK stall.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
