@@ -99,6 +99,8 @@ async fn run(args: Args, nofile: String) -> anyhow::Result<()> {
     scenarios::startup::run(&launch, args.starts, &mut report).await?;
 
     let runtime = Runtime::start(&launch).await?;
+    // For attaching a profiler: `perf record -p <pid>`.
+    eprintln!("bench: runtime pid {} on port {}", runtime.pid, runtime.port);
     step("round trips");
     scenarios::roundtrip::run(&runtime, args.round_trips, args.runtime_starts, &mut report).await?;
     step("turns");

@@ -19,6 +19,9 @@ const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
 /// Longest wait for the `Listening on` line before the run is abandoned.
 const START_WAIT: Duration = Duration::from_secs(30);
 
+/// Longest wait for a graceful exit after SIGTERM.
+const STOP_WAIT: Duration = Duration::from_secs(20);
+
 /// How the runtime is started.
 #[derive(Debug, Clone)]
 pub struct Launch {
@@ -99,8 +102,15 @@ impl Runtime {
         cpu_time(self.pid)
     }
 
-    /// Stops the runtime.
+    /// Stops the runtime: SIGTERM (graceful, so a profiler wrapping it can write its
+    /// output), SIGKILL if it has not exited in time.
     pub async fn stop(mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.pid as i32);
+        if nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).is_ok()
+            && tokio::time::timeout(STOP_WAIT, self.child.wait()).await.is_ok()
+        {
+            return;
+        }
         let _ = self.child.kill().await;
     }
 }

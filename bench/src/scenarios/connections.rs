@@ -17,6 +17,7 @@ const SETTLE: Duration = Duration::from_millis(500);
 /// Opens connections up to each count in `levels` on a fresh runtime, reading RSS at each.
 pub async fn run(launch: &Launch, levels: &[usize], report: &mut Report) -> anyhow::Result<()> {
     let runtime = Runtime::start(launch).await?;
+    eprintln!("bench: runtime pid {} on port {}", runtime.pid, runtime.port);
     tokio::time::sleep(SETTLE).await;
     let base = runtime.rss_kib()?;
     report.value("connections", "RSS with 0 connections (fresh runtime)", "MiB", base as f64 / 1024.0, "");
