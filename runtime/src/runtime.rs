@@ -27,6 +27,9 @@ pub struct Runtime {
     pub conversations: Registry,
     /// Tools controllers registered, and their calls in flight.
     pub external: ExternalTools,
+    /// Providers by handle, built once: a provider owns an HTTP client (TLS roots,
+    /// connection pool) that is costly to build per turn.
+    providers: std::sync::Mutex<std::collections::HashMap<String, Arc<dyn crate::model::Provider>>>,
     /// The transport log of this server session.
     pub framelog: FrameLog,
     /// Cancelled when the process is shutting down: connections close, turns stop.
@@ -71,6 +74,7 @@ impl Runtime {
             store,
             conversations: Registry::default(),
             external: ExternalTools::default(),
+            providers: Default::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             next_connection: AtomicU64::new(1),
         }))
@@ -84,6 +88,18 @@ impl Runtime {
             }
         }
         Ok(())
+    }
+
+    /// The provider for a model handle (built on first use, then shared).
+    pub fn provider(&self, handle: &str) -> Result<Arc<dyn crate::model::Provider>, crate::model::ModelError> {
+        if let Some(provider) = self.providers.lock().ok().and_then(|p| p.get(handle).cloned()) {
+            return Ok(provider);
+        }
+        let provider = crate::model::resolve(handle, &crate::model::ProviderEnv::from_env())?;
+        if let Ok(mut providers) = self.providers.lock() {
+            providers.insert(handle.to_owned(), provider.clone());
+        }
+        Ok(provider)
     }
 
     /// A fresh id for a new connection.

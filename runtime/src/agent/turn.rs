@@ -11,7 +11,7 @@ use super::step::{self, StepError, StepOutput};
 use super::{prompt, transcript, TurnSpec};
 use crate::conversation::actor::parse_mode;
 use crate::conversation::queue::{self as queue_items, TurnOptions};
-use crate::model::{self, ChatMessage, ModelRequest, ProviderEnv, RetryPolicy, Usage};
+use crate::model::{self, ChatMessage, ModelRequest, RetryPolicy, Usage};
 use crate::store::{new_id, StoreError};
 use crate::tools::{BuiltinTool, PermissionMode};
 
@@ -101,7 +101,9 @@ async fn drive(
 
     let conversation = store.conversation(conversation_id)?.unwrap_or_else(|| spec.conversation.clone());
     let handle = super::model_choice::choose(&conversation, Some(&agent), spec.runtime.default_model.as_deref()).handle;
-    let provider = model::resolve(&handle, &ProviderEnv::from_env())
+    let provider = spec
+        .runtime
+        .provider(&handle)
         .map_err(|err| Ending::failed(step::stop_reason_of(&err), err.to_string()))?;
 
     let options: TurnOptions = spec.inputs.first().map(queue_items::options).unwrap_or_default();

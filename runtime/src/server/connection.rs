@@ -209,14 +209,27 @@ async fn write_loop<W>(rx: OutboxReceiver, mut sink: W, log: FrameLog, id: Conne
 where
     W: Sink<Outbound> + Unpin,
 {
-    while let Some(out) = rx.recv().await {
-        match &out {
-            Outbound::Text(text) => log.frame(id, Direction::Out, text),
-            Outbound::Close { code, reason } => log.note(id, &format!("closing: {code} {reason}")),
-            Outbound::Ping => {}
+    // Everything already waiting is written, then flushed once: one syscall per burst
+    // rather than per frame when a turn streams fast.
+    'outer: while let Some(first) = rx.recv().await {
+        let mut next = Some(first);
+        while let Some(out) = next.take() {
+            match &out {
+                Outbound::Text(text) => log.frame(id, Direction::Out, text),
+                Outbound::Close { code, reason } => log.note(id, &format!("closing: {code} {reason}")),
+                Outbound::Ping => {}
+            }
+            let closing = matches!(out, Outbound::Close { .. });
+            if sink.feed(out).await.is_err() {
+                break 'outer;
+            }
+            if closing {
+                let _ = sink.flush().await;
+                break 'outer;
+            }
+            next = rx.try_recv();
         }
-        let closing = matches!(out, Outbound::Close { .. });
-        if sink.send(out).await.is_err() || closing {
+        if sink.flush().await.is_err() {
             break;
         }
     }

@@ -20,10 +20,21 @@ use crate::store::now_rfc3339;
 const KEEP_FILES: usize = 10;
 
 /// Lines waiting for the writer thread before new ones are dropped.
-const BACKLOG: usize = 65_536;
+const BACKLOG: usize = 8_192;
 
-/// Object keys whose values never reach the log.
-const SECRET_KEYS: &[&str] = &["token", "secret", "password", "api_key", "apikey", "authorization", "credential", "fields"];
+/// Object keys whose values never reach the log: keys containing one of these, or
+/// ending in `token` (`authToken`, `access_token`; not `prompt_tokens`).
+const SECRET_KEYS: &[&str] = &["secret", "password", "api_key", "apikey", "authorization", "credential", "cookie", "fields"];
+
+/// A frame whose lowercased text contains none of these cannot hold a secret key, so it
+/// is logged as it is, without being parsed (most frames: deltas, snapshots).
+const SECRET_HINTS: &[&str] =
+    &["token\"", "secret", "password", "api_key", "apikey", "authorization", "credential", "cookie", "\"fields\""];
+
+fn is_secret_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    lower.ends_with("token") || SECRET_KEYS.iter().any(|secret| lower.contains(secret))
+}
 
 /// Which way a frame went.
 #[derive(Debug, Clone, Copy)]
@@ -77,12 +88,18 @@ impl FrameLog {
             Direction::In => "<-",
             Direction::Out => "->",
         };
-        let body = match serde_json::from_str::<Value>(text) {
-            Ok(mut value) => {
-                redact(&mut value);
-                value.to_string()
+        let lower = text.to_ascii_lowercase();
+        let clean = text.starts_with('{') && !SECRET_HINTS.iter().any(|hint| lower.contains(hint));
+        let body = if clean {
+            text.to_owned()
+        } else {
+            match serde_json::from_str::<Value>(text) {
+                Ok(mut value) => {
+                    redact(&mut value);
+                    value.to_string()
+                }
+                Err(_) => format!("(not JSON, {} bytes)", text.len()),
             }
-            Err(_) => format!("(not JSON, {} bytes)", text.len()),
         };
         let line = format!("{} conn={connection} {arrow} {body}\n", now_rfc3339());
         if let Err(TrySendError::Full(_)) = tx.try_send(line) {
@@ -124,7 +141,7 @@ pub fn redact(value: &mut Value) {
         Value::Object(map) => {
             for (key, value) in map.iter_mut() {
                 let lower = key.to_ascii_lowercase();
-                if SECRET_KEYS.iter().any(|secret| lower.contains(secret)) {
+                if is_secret_key(&lower) {
                     *value = Value::String("<redacted>".to_owned());
                 } else {
                     redact(value);
@@ -152,6 +169,13 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn token_counts_are_not_mistaken_for_tokens() {
+        let mut frame = json!({ "usage": { "prompt_tokens": 3, "total_tokens": 5 }, "access_token": "t" });
+        redact(&mut frame);
+        assert_eq!(frame, json!({ "usage": { "prompt_tokens": 3, "total_tokens": 5 }, "access_token": "<redacted>" }));
+    }
 
     #[test]
     fn secrets_are_redacted_at_any_depth() {

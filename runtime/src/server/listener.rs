@@ -61,6 +61,9 @@ pub async fn serve(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((tcp, peer)) => {
+                    // Frames are small and often written back to back: without this, the
+                    // second waits ~40 ms for the client's delayed ACK (Nagle).
+                    let _ = tcp.set_nodelay(true);
                     let admission = tracker.admit(peer.ip());
                     tokio::spawn(handle(tcp, peer, admission, app.clone(), tls.clone(), shutdown.clone()));
                 }

@@ -23,6 +23,9 @@ pub const CLOSE_REVOKED: u16 = 4401;
 /// Close code for a frame over the size limit (RFC 6455 "message too big").
 const CLOSE_TOO_BIG: u16 = 1009;
 
+/// Initial read buffer of a WebSocket; it grows on demand up to the frame limit.
+const READ_BUFFER_BYTES: usize = 8 * 1024;
+
 /// `GET /ws` (and `/` with an upgrade): authenticates, then serves the protocol.
 pub async fn upgrade(
     State(state): State<Arc<AppState>>,
@@ -46,6 +49,9 @@ pub async fn upgrade(
     let runtime = state.runtime.clone();
     let max = state.limits.max_frame_bytes;
     ws.protocols([super::auth::SUBPROTOCOL])
+        // tungstenite reserves its read buffer per socket (128 KiB by default): idle
+        // connections should cost kilobytes, and the buffer grows for big frames anyway.
+        .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| async move {
