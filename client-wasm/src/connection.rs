@@ -174,7 +174,7 @@ impl Connection {
     /// [`ServerFrame::Unknown`]; so do frames of a known type that fail to decode
     /// (with their raw JSON), never an error.
     pub fn on_frame(&self, f: impl Fn(&ServerFrame) + 'static) -> Subscription {
-        self.inner.frames.add(Rc::new(move |incoming: &Rc<Incoming>| f(incoming.frame())))
+        self.inner.frames.add(Rc::new(move |incoming: &Rc<Incoming>| f(&incoming.frame())))
     }
 
     /// Calls `f` each time the socket drops (not after `close()`), before reconnecting.
@@ -222,7 +222,7 @@ impl Connection {
     /// the request waits for it, within the same timeout.
     pub async fn request(&self, frame: ClientFrame) -> Result<ServerFrame, ClientError> {
         let value = serde_json::to_value(&frame).map_err(|e| ClientError::Encode(e.to_string()))?;
-        Ok(self.request_value(&value).await?.frame().clone())
+        Ok(self.request_value(&value).await?.frame())
     }
 
     /// [`Connection::request`] for a frame given as JSON (it needs `type` and
@@ -308,7 +308,7 @@ impl Connection {
     pub async fn run_turn(&self, cmd: tether_protocol::input::InputCommand) -> Result<tether_protocol::input::TurnFinished, ClientError> {
         let value = serde_json::to_value(ClientFrame::Input(cmd)).map_err(|e| ClientError::Encode(e.to_string()))?;
         match crate::turn::run_turn(self, value).await?.frame() {
-            ServerFrame::TurnFinished(finished) => Ok(finished.clone()),
+            ServerFrame::TurnFinished(finished) => Ok(finished),
             other => Err(ClientError::Unexpected(other.frame_type().to_owned())),
         }
     }
