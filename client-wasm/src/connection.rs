@@ -174,7 +174,7 @@ impl Connection {
     /// [`ServerFrame::Unknown`]; so do frames of a known type that fail to decode
     /// (with their raw JSON), never an error.
     pub fn on_frame(&self, f: impl Fn(&ServerFrame) + 'static) -> Subscription {
-        self.inner.frames.add(Rc::new(move |incoming: &Rc<Incoming>| f(incoming.frame())))
+        self.inner.frames.add(Rc::new(move |incoming: &Rc<Incoming>| f(&incoming.frame())))
     }
 
     /// Calls `f` each time the socket drops (not after `close()`), before reconnecting.
@@ -182,7 +182,18 @@ impl Connection {
         self.inner.disconnects.add(Rc::new(f))
     }
 
-    /// Every incoming frame with its original text (for the JavaScript API).
+    /// Calls `f` with every incoming frame as JSON (an object), before any typed decoding:
+    /// callers that look at a few fields link no protocol decoders (the web UI's size).
+    pub fn on_json(&self, f: impl Fn(&Value) + 'static) -> Subscription {
+        self.inner.frames.add(Rc::new(move |incoming: &Rc<Incoming>| f(&incoming.value)))
+    }
+
+    /// Calls `f` with every incoming frame's original text (a JSON object), unchanged.
+    pub fn on_text(&self, f: impl Fn(&str) + 'static) -> Subscription {
+        self.inner.frames.add(Rc::new(move |incoming: &Rc<Incoming>| f(&incoming.text)))
+    }
+
+    /// Every incoming frame with its original text and JSON (for the JavaScript API).
     pub(crate) fn on_incoming(&self, f: impl Fn(&Rc<Incoming>) + 'static) -> Subscription {
         self.inner.frames.add(Rc::new(f))
     }
@@ -193,8 +204,14 @@ impl Connection {
         self.inner.send_text(&text)
     }
 
-    /// Sends raw JSON text (already validated by the caller).
-    pub(crate) fn send_text(&self, text: &str) -> Result<(), ClientError> {
+    /// Sends a frame given as JSON, unchecked (the runtime answers a malformed one with
+    /// an `error` frame); fails unless the socket is open.
+    pub fn send_json(&self, frame: &Value) -> Result<(), ClientError> {
+        self.inner.send_text(&frame.to_string())
+    }
+
+    /// Sends raw JSON text, unchecked; fails unless the socket is open.
+    pub fn send_text(&self, text: &str) -> Result<(), ClientError> {
         self.inner.send_text(text)
     }
 
@@ -205,10 +222,16 @@ impl Connection {
     /// the request waits for it, within the same timeout.
     pub async fn request(&self, frame: ClientFrame) -> Result<ServerFrame, ClientError> {
         let value = serde_json::to_value(&frame).map_err(|e| ClientError::Encode(e.to_string()))?;
-        Ok(self.request_value(&value).await?.frame().clone())
+        Ok(self.request_value(&value).await?.frame())
     }
 
-    /// [`Connection::request`] for a frame given as JSON.
+    /// [`Connection::request`] for a frame given as JSON (it needs `type` and
+    /// `request_id`); resolves with the answer as JSON, undecoded.
+    pub async fn request_json(&self, frame: &Value) -> Result<Value, ClientError> {
+        Ok(self.request_value(frame).await?.value.clone())
+    }
+
+    /// [`Connection::request`] for a frame given as JSON, answered with the raw frame.
     pub(crate) async fn request_value(&self, value: &Value) -> Answer {
         let command_type = value.get("type").and_then(Value::as_str).ok_or_else(|| ClientError::Encode("the frame has no type".into()))?;
         let request_id = value.get("request_id").and_then(Value::as_str).ok_or(ClientError::MissingRequestId)?;
@@ -247,15 +270,32 @@ impl Connection {
     }
 
     /// Remembers the runtime a successful `runtime_start_response` names.
-    pub(crate) fn remember(&self, response: &RuntimeStartResponse, external_tools: Option<Vec<tether_protocol::external::RuntimeStartExternalToolsGroup>>) {
+    fn remember(&self, response: &RuntimeStartResponse, external_tools: Option<Vec<tether_protocol::external::RuntimeStartExternalToolsGroup>>) {
         if let (true, Some(scope)) = (response.success, &response.runtime) {
-            self.remember_scope(scope.clone(), external_tools);
+            let tools = external_tools.and_then(|tools| serde_json::to_value(tools).ok());
+            if let Ok(scope) = serde_json::to_value(scope) {
+                self.inner.scopes.borrow_mut().remember(scope, tools);
+            }
         }
     }
 
-    /// Remembers a started runtime for resumption after a reconnect.
-    pub(crate) fn remember_scope(&self, scope: tether_protocol::RuntimeScope, external_tools: Option<Vec<tether_protocol::external::RuntimeStartExternalToolsGroup>>) {
-        self.inner.scopes.borrow_mut().remember(scope, external_tools);
+    /// `runtime_start` given as JSON (it needs a `request_id`; `type` is set here),
+    /// remembered like [`Connection::runtime_start`] when it succeeds, so a reconnect
+    /// re-attaches the conversation; resolves with the response as JSON, undecoded.
+    pub async fn runtime_start_json(&self, mut command: Value) -> Result<Value, ClientError> {
+        if let Some(object) = command.as_object_mut() {
+            object.insert("type".into(), "runtime_start".into());
+        }
+        let response = self.request_json(&command).await?;
+        self.remember_json(&response, command.get("external_tools").cloned());
+        Ok(response)
+    }
+
+    /// Remembers the runtime a `runtime_start_response` (as JSON) names, if it succeeded.
+    pub(crate) fn remember_json(&self, response: &Value, external_tools: Option<Value>) {
+        if let (Some(true), Some(scope)) = (response.get("success").and_then(Value::as_bool), response.get("runtime")) {
+            self.inner.scopes.borrow_mut().remember(scope.clone(), external_tools);
+        }
     }
 
     /// The remembered runtimes, for [`crate::scopes::resume`].
@@ -268,7 +308,7 @@ impl Connection {
     pub async fn run_turn(&self, cmd: tether_protocol::input::InputCommand) -> Result<tether_protocol::input::TurnFinished, ClientError> {
         let value = serde_json::to_value(ClientFrame::Input(cmd)).map_err(|e| ClientError::Encode(e.to_string()))?;
         match crate::turn::run_turn(self, value).await?.frame() {
-            ServerFrame::TurnFinished(finished) => Ok(finished.clone()),
+            ServerFrame::TurnFinished(finished) => Ok(finished),
             other => Err(ClientError::Unexpected(other.frame_type().to_owned())),
         }
     }

@@ -119,11 +119,7 @@ impl JsClient {
         future_to_promise(async move {
             let value = value?;
             let incoming = connection.request_value(&value).await.map_err(js_error)?;
-            let runtime = incoming.value.get("runtime").cloned().unwrap_or(Value::Null);
-            if let (Some(true), Ok(scope)) = (incoming.value.get("success").and_then(Value::as_bool), serde_json::from_value(runtime)) {
-                let tools = serde_json::from_value(value.get("external_tools").cloned().unwrap_or(Value::Null)).ok();
-                connection.remember_scope(scope, tools);
-            }
+            connection.remember_json(&incoming.value, value.get("external_tools").cloned());
             parse(&incoming)
         })
     }

@@ -9,7 +9,16 @@
 //! - [`url`]: base URL normalisation. [`error`]: [`ClientError`].
 //! - `socket`, `timer`: the host's WebSocket and `setTimeout`. `js`: the npm API.
 //!
-//! # Use from Rust (the web UI)
+//! # Raw JSON or typed frames
+//! The raw-JSON calls ([`Connection::on_json`], [`Connection::on_text`],
+//! [`Connection::send_json`], [`Connection::send_text`], [`Connection::request_json`],
+//! [`Connection::runtime_start_json`]) never decode into `tether_protocol` types, so a
+//! program that uses only them (the web UI, the npm package) links none of the ~100
+//! frame decoders and encoders: that is most of the difference between a 60 KB and a
+//! 95 KB gzipped npm wasm, and between a 185 KB and a 490 KB web UI. The typed calls
+//! (`on_frame`, `send`, `request`, `runtime_start`, `run_turn`) decode on demand.
+//!
+//! # Use from Rust (typed)
 //! ```no_run
 //! # async fn demo() -> Result<(), tether_client::ClientError> {
 //! use tether_client::{ConnectOptions, Connection, ConnectionState};

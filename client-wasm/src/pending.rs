@@ -5,7 +5,6 @@
 //! that happens to reuse the id (a `control_request`, an event) never resolves it.
 //! tether's `{"type":"error","request_id":…}` frame rejects the request instead.
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -19,25 +18,26 @@ use crate::timer::{drop_later, Timer};
 /// tether's frame for a refused command (additive to the reference).
 const ERROR_FRAME: &str = "error";
 
-/// A frame as it arrived: its text (for JavaScript, unchanged), its JSON, and its typed
-/// form decoded on first use (so the npm build, which never asks, carries no decoders).
+/// A frame as it arrived: its text (for JavaScript, unchanged) and its JSON. Typed
+/// decoding happens only where the typed API asks ([`Incoming::frame`]); nothing here
+/// holds a typed frame, so raw-JSON users (the npm build, the web UI) link no decoder
+/// and no typed frame's drop code.
 #[derive(Debug)]
 pub(crate) struct Incoming {
     pub(crate) text: String,
     pub(crate) value: Value,
-    frame: OnceCell<ServerFrame>,
 }
 
 impl Incoming {
     /// A frame that arrived as `text`, parsed as `value` (an object).
     pub(crate) fn new(text: String, value: Value) -> Self {
-        Self { text, value, frame: OnceCell::new() }
+        Self { text, value }
     }
 
-    /// The typed frame; a frame of a known type that does not decode is kept raw as
-    /// [`ServerFrame::Unknown`].
-    pub(crate) fn frame(&self) -> &ServerFrame {
-        self.frame.get_or_init(|| ServerFrame::from_value(self.value.clone()).unwrap_or_else(|_| ServerFrame::Unknown(self.value.clone())))
+    /// The typed frame, decoded now; a frame of a known type that does not decode is
+    /// kept raw as [`ServerFrame::Unknown`].
+    pub(crate) fn frame(&self) -> ServerFrame {
+        ServerFrame::from_value(self.value.clone()).unwrap_or_else(|_| ServerFrame::Unknown(self.value.clone()))
     }
 
     /// The frame's `type`.

@@ -1,16 +1,28 @@
 //! The runtimes a connection started, and how they are resumed after a reconnect.
+//!
+//! Kept as JSON, not typed frames, so a client that only uses the raw-JSON API (the web
+//! UI, the npm package) links no protocol encoders or decoders for resuming.
 
-use tether_protocol::external::RuntimeStartExternalToolsGroup;
-use tether_protocol::lifecycle::{RuntimeStartCommand, SyncCommand};
-use tether_protocol::{ClientFrame, RuntimeScope};
+use serde_json::{json, Map, Value};
 
 use crate::connection::Connection;
 
-/// A runtime to resume: its scope and the external tools it was started with.
+/// A runtime to resume: its scope (`{agent_id, conversation_id, …}` as the runtime
+/// answered it) and the `external_tools` it was started with.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Remembered {
-    pub(crate) scope: RuntimeScope,
-    pub(crate) external_tools: Option<Vec<RuntimeStartExternalToolsGroup>>,
+    pub(crate) scope: Value,
+    pub(crate) external_tools: Option<Value>,
+}
+
+impl Remembered {
+    fn agent_id(&self) -> Option<&str> {
+        self.scope.get("agent_id").and_then(Value::as_str)
+    }
+
+    fn conversation_id(&self) -> Option<&str> {
+        self.scope.get("conversation_id").and_then(Value::as_str)
+    }
 }
 
 /// The runtimes started on a connection, once each.
@@ -20,41 +32,66 @@ pub(crate) struct Scopes {
 }
 
 impl Scopes {
-    /// Remembers `scope` (replacing an earlier entry for the same agent and conversation).
-    pub(crate) fn remember(&mut self, scope: RuntimeScope, external_tools: Option<Vec<RuntimeStartExternalToolsGroup>>) {
-        let same = |r: &Remembered| r.scope.agent_id == scope.agent_id && r.scope.conversation_id == scope.conversation_id;
-        self.list.retain(|r| !same(r));
-        self.list.push(Remembered { scope, external_tools });
+    /// Remembers `scope` (replacing an earlier entry for the same agent and conversation);
+    /// a scope without a `conversation_id` cannot be resumed and is ignored.
+    pub(crate) fn remember(&mut self, scope: Value, external_tools: Option<Value>) {
+        let entry = Remembered { scope, external_tools: external_tools.filter(|tools| !tools.is_null()) };
+        if entry.conversation_id().is_none() {
+            return;
+        }
+        self.list.retain(|r| !(r.agent_id() == entry.agent_id() && r.conversation_id() == entry.conversation_id()));
+        self.list.push(entry);
     }
 }
 
 /// After a reconnect: `runtime_start {agent_id, conversation_id}` then `sync` for each
-/// remembered runtime, in order. Their answers reach `on_frame` listeners like any frame.
+/// remembered runtime, in order. Their answers reach frame listeners like any frame.
 pub(crate) async fn resume(connection: Connection) {
     let remembered = connection.scopes_snapshot();
-    for Remembered { scope, external_tools } in remembered {
-        let start = RuntimeStartCommand {
-            request_id: connection.next_request_id("resume-runtime-start"),
-            agent_id: scope.agent_id.clone(),
-            conversation_id: Some(scope.conversation_id.clone()),
-            external_tools,
-            ..RuntimeStartCommand::default()
-        };
-        // Raw requests: the answers reach `on_frame` listeners, and the npm build
-        // carries no frame decoders.
-        let Ok(start) = serde_json::to_value(ClientFrame::RuntimeStart(start)) else { continue };
-        if connection.request_value(&start).await.is_err() {
+    for entry in remembered {
+        let mut start = Map::new();
+        start.insert("type".into(), "runtime_start".into());
+        start.insert("request_id".into(), connection.next_request_id("resume-runtime-start").into());
+        if let Some(agent_id) = entry.agent_id() {
+            start.insert("agent_id".into(), agent_id.into());
+        }
+        if let Some(conversation_id) = entry.conversation_id() {
+            start.insert("conversation_id".into(), conversation_id.into());
+        }
+        if let Some(tools) = &entry.external_tools {
+            start.insert("external_tools".into(), tools.clone());
+        }
+        if connection.request_json(&Value::Object(start)).await.is_err() {
             continue;
         }
-        let sync = SyncCommand {
-            runtime: scope,
-            request_id: Some(connection.next_request_id("resume-sync")),
-            recover_approvals: None,
-            resume_interrupted_turn: None,
-            force_device_status: None,
-        };
-        if let Ok(sync) = serde_json::to_value(ClientFrame::Sync(sync)) {
-            let _ = connection.request_value(&sync).await;
-        }
+        let sync = json!({
+            "type": "sync",
+            "runtime": entry.scope,
+            "request_id": connection.next_request_id("resume-sync"),
+        });
+        let _ = connection.request_json(&sync).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembering_the_same_runtime_twice_keeps_the_latest_once() {
+        let mut scopes = Scopes::default();
+        scopes.remember(json!({"agent_id": "a", "conversation_id": "c"}), None);
+        scopes.remember(json!({"agent_id": "a", "conversation_id": "d"}), None);
+        scopes.remember(json!({"agent_id": "a", "conversation_id": "c"}), Some(json!([{"tools": []}])));
+        let kept: Vec<_> = scopes.list.iter().map(|r| (r.conversation_id(), r.external_tools.is_some())).collect();
+        assert_eq!(kept, vec![(Some("d"), false), (Some("c"), true)]);
+    }
+
+    #[test]
+    fn a_scope_without_a_conversation_is_not_remembered() {
+        let mut scopes = Scopes::default();
+        scopes.remember(json!({"agent_id": "a"}), None);
+        scopes.remember(Value::Null, None);
+        assert!(scopes.list.is_empty());
     }
 }

@@ -45,3 +45,8 @@ async fn wrong_token_never_opens() {
 async fn reconnect_then_sync() {
     common::reconnect_then_sync().await;
 }
+
+#[wasm_bindgen_test]
+async fn raw_json_api() {
+    common::raw_json_api().await;
+}

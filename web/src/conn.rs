@@ -9,7 +9,6 @@ use std::rc::Rc;
 
 use serde_json::Value;
 use tether_client::{ConnectOptions, ConnectionState, Subscription};
-use tether_protocol::ClientFrame;
 
 /// Failed opens in a row, with no open ever, that mean "the cookie is missing or wrong".
 const SIGNED_OUT_AFTER: u32 = 2;
@@ -60,13 +59,10 @@ impl Connection {
         self.subscriptions.borrow_mut().push(subscription);
     }
 
-    /// Calls `f` with every frame the runtime sends, as JSON.
+    /// Calls `f` with every frame the runtime sends, as JSON (never decoded into typed
+    /// frames: that keeps every protocol decoder out of the page's wasm).
     pub fn on_frame(&self, f: impl Fn(&Value) + 'static) {
-        let subscription = self.client.on_frame(move |frame| {
-            if let Ok(value) = serde_json::to_value(frame) {
-                f(&value);
-            }
-        });
+        let subscription = self.client.on_json(f);
         self.subscriptions.borrow_mut().push(subscription);
     }
 
@@ -75,23 +71,23 @@ impl Connection {
         self.client.next_request_id(prefix)
     }
 
-    /// Sends a frame; false when it is malformed or the socket is not open.
+    /// Sends a frame; false when it has no `type` or the socket is not open.
     /// `runtime_start` goes through the client so the conversation is re-attached after a
     /// reconnect; its response reaches `on_frame` like every other frame.
     pub fn send(&self, frame: &Value) -> bool {
-        let Ok(frame) = ClientFrame::from_value(frame.clone()) else { return false };
-        match frame {
-            ClientFrame::RuntimeStart(command) => {
+        match frame.get("type").and_then(Value::as_str) {
+            None => false,
+            Some("runtime_start") => {
                 if self.client.state() != ConnectionState::Open {
                     return false;
                 }
-                let client = self.client.clone();
+                let (client, frame) = (self.client.clone(), frame.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    let _ = client.runtime_start(command).await;
+                    let _ = client.runtime_start_json(frame).await;
                 });
                 true
             }
-            frame => self.client.send(&frame).is_ok(),
+            Some(_) => self.client.send_json(frame).is_ok(),
         }
     }
 

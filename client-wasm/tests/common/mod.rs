@@ -251,3 +251,80 @@ pub async fn reconnect_then_sync() {
     assert_eq!(calls.borrow()[0].get("q"), Some(&json!("x")));
     connection.close();
 }
+
+/// Subscribes at once (before the caller sends anything) to the first JSON frame
+/// `accept` takes, and returns the wait for it.
+fn wait_json(connection: &Connection, accept: impl Fn(&serde_json::Value) -> bool + 'static) -> impl std::future::Future<Output = serde_json::Value> {
+    let (tx, rx) = oneshot::channel();
+    let tx = RefCell::new(Some(tx));
+    let subscription = connection.on_json(move |frame| {
+        if accept(frame)
+            && let Some(tx) = tx.borrow_mut().take()
+        {
+            let _ = tx.send(frame.clone());
+        }
+    });
+    async move {
+        let frame = race(rx, "json frame").await;
+        drop(subscription);
+        frame
+    }
+}
+
+/// The raw-JSON API (the web UI's): requests, sends and frames as JSON, and a
+/// `runtime_start_json` remembered so a reconnect re-attaches the conversation.
+pub async fn raw_json_api() {
+    let connection = connected().await;
+    let texts = Rc::new(RefCell::new(Vec::<String>::new()));
+    let seen = texts.clone();
+    let _texts = connection.on_text(move |text| seen.borrow_mut().push(text.to_owned()));
+
+    let info = connection.request_json(&json!({ "type": "app_server_info", "request_id": connection.next_request_id("info") })).await.unwrap();
+    assert_eq!(info["type"], "app_server_info_response");
+    assert!(texts.borrow().iter().any(|t| t.contains("\"app_server_info_response\"")), "{:?}", texts.borrow());
+    let missing = connection.request_json(&json!({ "type": "app_server_info" })).await;
+    assert!(matches!(missing, Err(ClientError::MissingRequestId)), "{missing:?}");
+
+    let started = connection
+        .runtime_start_json(json!({
+            "request_id": connection.next_request_id("start"),
+            "create_agent": { "body": { "name": "raw json agent", "model": "scripted" } },
+            "create_conversation": {},
+            "mode": "unrestricted",
+        }))
+        .await
+        .unwrap();
+    assert_eq!(started["type"], "runtime_start_response");
+    assert_eq!(started["success"], true, "{started}");
+    let scope = started["runtime"].clone();
+    let conversation = scope["conversation_id"].clone();
+    assert!(conversation.is_string(), "{started}");
+
+    // After a restart the remembered runtime is started again and synced, unasked.
+    let restarted_conversation = conversation.clone();
+    let restarted = wait_json(&connection, move |f| {
+        f["type"] == "runtime_start_response" && f["success"] == true && f["runtime"]["conversation_id"] == restarted_conversation
+    });
+    let synced_scope = scope.clone();
+    let synced = wait_json(&connection, move |f| f["type"] == "sync_response" && f["success"] == true && f["runtime"] == synced_scope);
+    let control = CONTROL.expect("TETHER_TEST_CONTROL");
+    let _: JsValue = JsFuture::from(fetch(&format!("{control}/restart"))).await.expect("the harness restarts tether");
+    restarted.await;
+    synced.await;
+    assert_eq!(connection.state(), ConnectionState::Open);
+
+    // A frame sent as JSON runs a turn on the re-attached conversation.
+    let finished_conversation = conversation.clone();
+    let finished = wait_json(&connection, move |f| f["type"] == "turn_finished" && f["runtime"]["conversation_id"] == finished_conversation);
+    connection
+        .send_json(&json!({
+            "type": "input",
+            "request_id": connection.next_request_id("input"),
+            "runtime": scope,
+            "payload": { "kind": "create_message", "messages": [{ "role": "user", "content": "hello raw" }] },
+        }))
+        .unwrap();
+    assert_eq!(finished.await["stop_reason"], "end_turn");
+    connection.close();
+    assert!(matches!(connection.send_json(&json!({ "type": "app_server_info" })), Err(ClientError::Closed)));
+}
