@@ -19,7 +19,7 @@ cargo build --locked --offline --release -q -p tether -p tether-bench
 
 if ! ls pkg/*.wasm >/dev/null 2>&1; then
   step "npm package (pkg/) is missing: building it"
-  scripts/build-pkg.sh bundler pkg
+  scripts/build-pkg.sh pkg
 fi
 if [ ! -f web/dist/index.html ]; then
   step "web UI (web/dist) is missing: building it"

@@ -54,6 +54,9 @@ impl Runtime {
         let mut child = Command::new(&launch.binary)
             .arg("app-server")
             .args(["--listen", "ws://127.0.0.1:0", "--token", TOKEN, "--model", "openai/bench"])
+            // Every bench client connects from 127.0.0.1: lift the per-address and total caps
+            // (64 and 4,096 by default) above the 10,000-connection scenario.
+            .args(["--max-conns-per-ip", "20000", "--max-conns", "20000"])
             .arg("--data-dir")
             .arg(data_dir.path())
             .arg("--cwd")
