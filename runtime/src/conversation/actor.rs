@@ -165,6 +165,13 @@ impl Actor {
                 }
                 self.broadcast_device_status();
             }
+            Command::GitContext { cwd, git } => {
+                // A late answer for a directory the conversation has left is stale.
+                if cwd == self.cwd && git != self.git {
+                    self.git = git;
+                    self.broadcast_device_status();
+                }
+            }
             Command::Shutdown(done) => {
                 match &self.turn {
                     Some(turn) => {
@@ -643,9 +650,14 @@ impl Actor {
             usage,
         });
         self.emitter.broadcast(&frame);
-        // A tool may have switched branches.
-        self.git = device::git_context(&self.cwd).await;
         self.broadcast_device_status();
+        // A tool may have switched branches: ask git in the background, so the next input
+        // is not kept waiting on a subprocess.
+        let (cwd, mailbox) = (self.cwd.clone(), self.handle.sender());
+        tokio::spawn(async move {
+            let git = device::git_context(&cwd).await;
+            let _ = mailbox.send(Command::GitContext { cwd, git }).await;
+        });
         self.maybe_start_turn().await;
     }
 

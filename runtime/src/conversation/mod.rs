@@ -122,6 +122,13 @@ pub enum Command {
     },
     /// The conversation's model changed (`update_model`); refresh device status.
     Refresh,
+    /// The git state of a working directory, computed in the background.
+    GitContext {
+        /// The directory asked about.
+        cwd: PathBuf,
+        /// What git said (`None`: not a repository).
+        git: Option<tether_protocol::status::GitContext>,
+    },
     /// The process is stopping: interrupt the running turn and answer once it has ended.
     Shutdown(oneshot::Sender<()>),
     /// Something the running turn reports.

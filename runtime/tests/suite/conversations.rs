@@ -169,3 +169,38 @@ async fn unsupported_commands_get_typed_errors_echoing_the_request_id() {
     assert_eq!(response["success"], false);
     assert_eq!(response["error"], "unsupported command: cron_list");
 }
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git")
+        .status;
+    assert!(status.success(), "git {args:?}");
+}
+
+#[tokio::test]
+async fn device_status_carries_the_git_branch_and_follows_a_checkout() {
+    let server = Server::start();
+    let repo = server.workspace.path().join("repo");
+    std::fs::create_dir(&repo).expect("mkdir");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["commit", "-q", "--allow-empty", "-m", "first"]);
+    git(&repo, &["branch", "feature"]);
+    let mut client = server.connect().await;
+    let (agent_id, conversation_id) = client.start_new(json!({ "cwd": repo, "mode": "unrestricted" })).await;
+    let frames = client.until(|f| f["type"] == "update_device_status" && !f["device_status"]["git_context"].is_null()).await;
+    let git_context = &frames.last().expect("status")["device_status"]["git_context"];
+    assert_eq!(git_context["branch"], "main");
+    assert_eq!(git_context["recent_branches"], json!(["feature"]));
+
+    client.say(&agent_id, &conversation_id, "in", r#"tool: Bash {"command":"git checkout -q -b switched"}"#).await;
+    let frames = client.until(|f| f["type"] == "update_device_status" && f["device_status"]["git_context"]["branch"] == "switched").await;
+    let git_context = &frames.last().expect("status")["device_status"]["git_context"];
+    assert_eq!(git_context["recent_branches"].as_array().map(Vec::len), Some(2));
+}
