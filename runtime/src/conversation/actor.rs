@@ -6,31 +6,29 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tether_protocol::approval::{
-    ApprovalOutcome, ApprovalResponseBody, ApprovalResponseDecision, CanUseToolRequest, ControlRequest,
-    ControlRequestBody, PendingControlRequest,
+    ApprovalOutcome, ApprovalResponseBody, ApprovalResponseDecision, CanUseToolRequest,
 };
 use tether_protocol::input::{InputAccepted, InputCreateMessagePayload, InputDisposition, TurnFinished};
+use tether_protocol::legacy::{ApprovalDecisionKind, ApprovalReceived, ApprovalRequested};
 use tether_protocol::letta_message::{LettaUsageStatistics, StopReasonType};
 use tether_protocol::lifecycle::{
     AbortMessageResponse, DevicePermissionMode, RemoveQueueItemResponse, ResumeQueueResponse, SyncResponse,
 };
-use tether_protocol::status::{
-    DeviceStatusUpdate, GitContext, LoopState, LoopStatus, LoopStatusUpdate, QueueRemovalDisposition,
-    QueueRemovalTransition, QueueUpdate,
-};
-use tether_protocol::stream::{LoopErrorMessage, StreamDelta, StreamDeltaMessage};
+use tether_protocol::status::{GitContext, LoopState, LoopStatus, QueueRemovalDisposition, QueueRemovalTransition};
+use tether_protocol::stream::StreamDeltaMessage;
 use tether_protocol::ServerFrame;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use super::device::{self, DeviceParams};
+use super::device;
 use super::emit::{legacy_envelope, Emitter};
-use tether_protocol::legacy::{ApprovalDecisionKind, ApprovalReceived, ApprovalRequested};
 use super::queue::{self, records_from_input};
 use super::{ApprovalAnswer, Command, ConversationHandle, Subscriber, TurnEvent};
 use crate::agent::{self, TurnSpec};
 use crate::runtime::Runtime;
-use crate::store::{new_id, now_rfc3339, ApprovalRecord, ConversationPatch, ConversationRecord, QueueRecord, StoreError};
+use crate::store::{new_id, ApprovalRecord, ConversationPatch, ConversationRecord, QueueRecord, StoreError};
+
+mod snapshots;
 
 /// Starts the actor of a stored conversation.
 pub fn spawn(
@@ -188,130 +186,6 @@ impl Actor {
                     self.turn_event(event).await;
                 }
             }
-        }
-    }
-
-    // ---- state snapshots -------------------------------------------------------
-
-    fn device_status_frame(&mut self) -> ServerFrame {
-        let status = device::device_status(DeviceParams {
-            cwd: &self.cwd,
-            boot_cwd: &self.runtime.boot_cwd,
-            mode: self.mode,
-            is_processing: self.turn.is_some(),
-            pending: self.pending_requests(),
-            git: self.git.clone(),
-            loaded_tools: self.runtime.loaded_tool_names(),
-            supported_commands: Vec::new(),
-            model: self.model_choice(),
-        });
-        ServerFrame::UpdateDeviceStatus(DeviceStatusUpdate { envelope: self.emitter.envelope(), device_status: status })
-    }
-
-    fn model_choice(&self) -> crate::agent::model_choice::ModelChoice {
-        let agent = self.runtime.store.agent(&self.conversation.agent_id).ok().flatten();
-        crate::agent::model_choice::choose(&self.conversation, agent.as_ref(), self.runtime.default_model.as_deref())
-    }
-
-    fn loop_status_frame(&mut self) -> ServerFrame {
-        ServerFrame::UpdateLoopStatus(LoopStatusUpdate {
-            envelope: self.emitter.envelope(),
-            loop_status: self.loop_state.clone(),
-        })
-    }
-
-    fn queue_frame(&mut self, removed: Vec<QueueRemovalTransition>) -> ServerFrame {
-        ServerFrame::UpdateQueue(QueueUpdate {
-            envelope: self.emitter.envelope(),
-            queue: self.queue.iter().map(queue::to_wire).collect(),
-            removed,
-        })
-    }
-
-    fn pending_requests(&self) -> Vec<PendingControlRequest> {
-        self.pending
-            .iter()
-            .map(|p| PendingControlRequest {
-                request_id: p.request_id.clone(),
-                request: ControlRequestBody::CanUseTool(p.request.clone()),
-            })
-            .collect()
-    }
-
-    fn control_request_frame(&self, pending: &Pending) -> ServerFrame {
-        ServerFrame::ControlRequest(ControlRequest {
-            request_id: pending.request_id.clone(),
-            request: ControlRequestBody::CanUseTool(pending.request.clone()),
-            agent_id: Some(self.conversation.agent_id.clone()),
-            conversation_id: Some(self.conversation.id.clone()),
-        })
-    }
-
-    fn broadcast_device_status(&mut self) {
-        let frame = self.device_status_frame();
-        self.emitter.broadcast(&frame);
-    }
-
-    fn broadcast_loop_status(&mut self) {
-        let frame = self.loop_status_frame();
-        self.emitter.broadcast(&frame);
-    }
-
-    fn broadcast_queue(&mut self, removed: Vec<QueueRemovalTransition>) {
-        let frame = self.queue_frame(removed);
-        self.emitter.broadcast(&frame);
-    }
-
-    /// Sends one connection everything it needs to render the conversation now. Device
-    /// status is always included (as if `force_device_status` were set): it is cheap.
-    fn replay(&mut self, sub: &Subscriber) {
-        let frame = self.device_status_frame();
-        self.emitter.send_to(&sub.outbox, &frame);
-        let frame = self.loop_status_frame();
-        self.emitter.send_to(&sub.outbox, &frame);
-        let frame = self.queue_frame(Vec::new());
-        self.emitter.send_to(&sub.outbox, &frame);
-        for pending in &self.pending {
-            self.emitter.send_to(&sub.outbox, &self.control_request_frame(pending));
-        }
-        self.report_interrupted_turns(sub);
-    }
-
-    /// Turns a previous process left running are reported once, as errors with a reason.
-    fn report_interrupted_turns(&mut self, sub: &Subscriber) {
-        let turns = match self.runtime.store.take_unreported_turns(&self.conversation.id) {
-            Ok(turns) => turns,
-            Err(err) => {
-                tracing::error!("cannot read interrupted turns: {err}");
-                return;
-            }
-        };
-        for turn in turns {
-            let message = crate::store::INTERRUPTED_REASON.to_owned();
-            let delta = StreamDelta::LoopError(LoopErrorMessage {
-                id: new_id("loop-error"),
-                date: now_rfc3339(),
-                run_id: None,
-                message: message.clone(),
-                stop_reason: StopReasonType::Error,
-                is_terminal: true,
-                api_error: None,
-            });
-            let frame = ServerFrame::StreamDelta(StreamDeltaMessage {
-                envelope: self.emitter.envelope(),
-                delta,
-                subagent_id: None,
-            });
-            self.emitter.send_to(&sub.outbox, &frame);
-            let frame = ServerFrame::TurnFinished(TurnFinished {
-                envelope: self.emitter.envelope(),
-                turn_id: turn.id,
-                stop_reason: StopReasonType::Error,
-                run_id: None,
-                error: Some(message),
-                usage: None,
-            });
-            self.emitter.send_to(&sub.outbox, &frame);
         }
     }
 

@@ -6,7 +6,8 @@
 //! one owner and gets one `event_seq`.
 //!
 //! # Layout
-//! - [`actor`]: the actor loop and its state (subscribers, queue, turn, approvals).
+//! - [`actor`]: the actor loop and its state (subscribers, queue, turn, approvals);
+//!   `actor/snapshots.rs` builds its state snapshots and the replay.
 //! - [`emit`]: envelopes and fan-out to subscribers.
 //! - [`device`]: `DeviceStatus` and the git context of a working directory.
 //! - [`queue`]: queue items, coalescing and snapshots.

@@ -127,7 +127,9 @@ fn LinkBanner(store: Store) -> impl IntoView {
             ),
             Link::Conn(ConnState::SignedOut) => (
                 "error",
-                "Not signed in — open the link printed by `tether app-server`.".to_owned(),
+                "Not signed in — open the link printed by `tether app-server`, or run `tether pair` and scan \
+                 the new code (a revoked device must pair again)."
+                    .to_owned(),
             ),
             Link::Conn(ConnState::Closed) => ("warn", "Disconnected.".to_owned()),
         };
