@@ -218,3 +218,28 @@ async fn a_long_transcript_updates_only_the_streaming_row() {
     assert!(last.first_child().unwrap().is_same_node(Some(&last_inner)), "an older row's content was not rebuilt");
     assert_eq!(html(&find(&root, "li.row:last-child .msg.assistant")), "<p>streaming</p>");
 }
+
+#[wasm_bindgen_test]
+async fn a_history_page_after_a_reconnect_completes_the_streaming_row_in_place() {
+    let root = container();
+    let live = LiveTranscript::new();
+    leptos::mount::mount_to(root.clone(), move || view! { <TranscriptView live=live/> }).forget();
+    live.apply_frame(&delta(1, json!({"message_type": "user_message", "id": "u1", "content": "hi"})));
+    live.apply_frame(&delta(2, json!({"message_type": "assistant_message", "id": "a1", "content": "Hello, "})));
+    leptos::task::tick().await;
+    let reply = find(&root, "li.row:last-child");
+    // Reconnected mid-turn: the reply is not stored yet, so the page keeps what it had…
+    live.load_history(&[json!({"message_type": "user_message", "id": "u1", "content": "hi"})]);
+    live.apply_frame(&delta(9, json!({"message_type": "assistant_message", "id": "a1", "content": "world"})));
+    leptos::task::tick().await;
+    assert_eq!(html(&find(&root, ".msg.assistant")), "<p>Hello, world</p>");
+    // …and once stored, its complete text replaces the gap the dropped socket left.
+    live.load_history(&[
+        json!({"message_type": "user_message", "id": "u1", "content": "hi"}),
+        json!({"message_type": "assistant_message", "id": "a1", "content": [{"type": "text", "text": "Hello, wide world"}]}),
+    ]);
+    leptos::task::tick().await;
+    assert_eq!(root.query_selector_all("li.row").unwrap().length(), 2);
+    assert_eq!(html(&find(&root, ".msg.assistant")), "<p>Hello, wide world</p>");
+    assert!(reply.is_connected() && reply.is_same_node(Some(&find(&root, "li.row:last-child"))), "the row was updated, not rebuilt");
+}

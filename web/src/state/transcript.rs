@@ -1,8 +1,13 @@
 //! The transcript of one conversation as plain data, and the reducer that applies stream
 //! deltas and history pages to it. Every change reports which entries it touched, so the
 //! view re-renders only those rows (a streaming chunk touches one entry, never the list).
+//!
+//! History and the live stream meet by message id: the runtime stores each message under
+//! the id its deltas carried, so a history page (after a reconnect, say) completes the rows
+//! the page already has instead of replacing them, and keeps the rows history cannot know
+//! (a message still streaming, notices) where they were.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -84,6 +89,14 @@ pub struct Transcript {
     entries: HashMap<String, Entry>,
     /// The row of each tool call id (ids repeat across turns with some models).
     tool_keys: HashMap<String, String>,
+    /// The row of each tool call message id (streamed and stored under the same id).
+    tool_messages: HashMap<String, String>,
+    /// Tool rows some tool call message owns (a row made by an approval or a result alone
+    /// does not, and the first stored call that names its call id claims it).
+    owned_tools: HashSet<String>,
+    /// Rows holding a stored message: complete, so a chunk streamed for them arriving late
+    /// (after the history page that had them) is a duplicate.
+    settled: HashSet<String>,
     last_seq: Option<u64>,
     /// Turns stopped so far (keys their notices, which have no id on the wire).
     stops: u32,
@@ -154,18 +167,26 @@ impl Transcript {
         }
     }
 
-    /// Replaces the rows with a history page (`conversation_messages_list_response.messages`,
-    /// oldest first). History is the truth: the runtime gives stored messages other ids than
-    /// their live stream, so merging by id would duplicate them. Rows streamed after this
-    /// call append as usual; replays of older frames are still dropped by `event_seq`.
+    /// Merges a history page (`conversation_messages_list_response.messages`, oldest
+    /// first) by message id: a stored message replaces the row streamed under its id (its
+    /// complete text wins over chunks that a dropped socket lost), stored rows take the
+    /// stored order, and rows only this page has (a message still streaming, notices) stay
+    /// after the stored row they followed — or at the end when they followed none. Chunks
+    /// streamed after this call extend the rows history did not have.
     pub fn load_history(&mut self, messages: &[Value]) -> Change {
         let old_order = std::mem::take(&mut self.order);
-        self.entries.clear();
-        self.tool_keys.clear();
         let mut change = Change::default();
+        let mut stored = Vec::new();
+        let mut in_store = HashSet::new();
         for message in messages {
-            change.touched.extend(self.apply_message(message, Mode::Replace).touched);
+            for key in self.apply_message(message, Mode::Replace).touched {
+                if in_store.insert(key.clone()) {
+                    stored.push(key.clone());
+                }
+                change.touched.push(key);
+            }
         }
+        self.order = merge_order(&old_order, &stored, &in_store);
         change.order_changed = old_order != self.order;
         change
     }
@@ -185,9 +206,9 @@ impl Transcript {
                 let text = str_of(message, "reasoning").unwrap_or_default().to_owned();
                 self.upsert_text(format!("reasoning:{id}"), text, mode, Entry::Reasoning)
             }
-            "tool_call_message" => self.tool_call(message, mode),
+            "tool_call_message" => self.tool_call(message, mode, Some(id)),
             // Repeats the whole call once its arguments are complete.
-            "approval_request_message" => self.tool_call(message, Mode::Replace),
+            "approval_request_message" => self.tool_call(message, Mode::Replace, None),
             "client_tool_start" => {
                 let call = str_of(message, "tool_call_id").unwrap_or_default();
                 let args = str_of(message, "tool_args").unwrap_or_default();
@@ -233,6 +254,11 @@ impl Transcript {
     }
 
     fn upsert_text(&mut self, key: String, text: String, mode: Mode, make: fn(String) -> Entry) -> Change {
+        if mode == Mode::Replace {
+            self.settled.insert(key.clone());
+        } else if self.settled.contains(&key) {
+            return Change::default();
+        }
         match self.entries.get_mut(&key) {
             Some(Entry::User(old) | Entry::Assistant(old) | Entry::Reasoning(old)) => {
                 match mode {
@@ -253,32 +279,67 @@ impl Transcript {
         Change { touched: vec![key], order_changed: new }
     }
 
-    fn tool_call(&mut self, message: &Value, mode: Mode) -> Change {
+    /// A tool call (`message_id` set) or an approval request repeating one (`None`: its
+    /// id is its own, never stored).
+    fn tool_call(&mut self, message: &Value, mode: Mode, message_id: Option<&str>) -> Change {
         let Some(call) = message.get("tool_call") else { return Change::default() };
         let Some(call_id) = str_of(call, "tool_call_id") else { return Change::default() };
         let name = str_of(call, "name").unwrap_or_default();
         let arguments = str_of(call, "arguments").unwrap_or_default();
-        if let Some(key) = self.tool_keys.get(call_id).cloned()
-            && let Some(Entry::Tool(card)) = self.entries.get_mut(&key)
-                && card.result.is_none() {
+        let message_id = message_id.filter(|id| !id.is_empty());
+        let change = match self.tool_row(call_id, message_id) {
+            Some(key) => {
+                let late = mode == Mode::Append && self.settled.contains(&key);
+                if let Some(Entry::Tool(card)) = self.entries.get_mut(&key) {
                     if !name.is_empty() {
                         card.name = name.to_owned();
                     }
                     match mode {
+                        Mode::Append if late => {}
                         Mode::Append => card.arguments.push_str(arguments),
                         Mode::Replace => card.arguments = arguments.to_owned(),
                     }
-                    return Change { touched: vec![key], order_changed: false };
                 }
-        let card = ToolCard {
-            tool_call_id: call_id.to_owned(),
-            name: name.to_owned(),
-            arguments: arguments.to_owned(),
-            output: String::new(),
-            result: None,
-            state: ToolState::Running,
+                // The current row of its call id again (history walks calls in order).
+                self.tool_keys.insert(call_id.to_owned(), key.clone());
+                Change { touched: vec![key], order_changed: false }
+            }
+            None => {
+                let card = ToolCard {
+                    tool_call_id: call_id.to_owned(),
+                    name: name.to_owned(),
+                    arguments: arguments.to_owned(),
+                    output: String::new(),
+                    result: None,
+                    state: ToolState::Running,
+                };
+                self.new_tool(call_id, card)
+            }
         };
-        self.new_tool(call_id, card)
+        if let (Some(id), Some(key)) = (message_id, change.touched.first()) {
+            self.tool_messages.insert(id.to_owned(), key.clone());
+            self.owned_tools.insert(key.clone());
+            if mode == Mode::Replace {
+                self.settled.insert(key.clone());
+            }
+        }
+        change
+    }
+
+    /// The existing row a tool call message belongs to: the one its message id made; else
+    /// its call id's current row, if no other call message owns it (a row an approval or a
+    /// result made first); for an approval request, the call's row while it has no result.
+    fn tool_row(&self, call_id: &str, message_id: Option<&str>) -> Option<String> {
+        if let Some(key) = message_id.and_then(|id| self.tool_messages.get(id)) {
+            return Some(key.clone());
+        }
+        let key = self.tool_keys.get(call_id)?;
+        let open = match (message_id, self.entries.get(key)) {
+            (Some(_), Some(Entry::Tool(_))) => !self.owned_tools.contains(key),
+            (None, Some(Entry::Tool(card))) => card.result.is_none(),
+            _ => false,
+        };
+        open.then(|| key.clone())
     }
 
     /// Adds a tool card under a fresh row key and makes it the call id's current row.
@@ -331,6 +392,34 @@ impl Transcript {
             _ => Change::default(),
         }
     }
+}
+
+/// The row order after a history page: `stored` rows in stored order, each followed by the
+/// rows only the page has that followed it in `old`; those that followed no stored row are
+/// newer than the page (streamed while it loaded) and go last.
+fn merge_order(old: &[String], stored: &[String], in_store: &HashSet<String>) -> Vec<String> {
+    let mut after: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut newest = Vec::new();
+    let mut anchor: Option<&str> = None;
+    for key in old {
+        if in_store.contains(key) {
+            anchor = Some(key);
+        } else {
+            match anchor {
+                Some(stored_key) => after.entry(stored_key).or_default().push(key.clone()),
+                None => newest.push(key.clone()),
+            }
+        }
+    }
+    let mut order = Vec::with_capacity(stored.len() + old.len());
+    for key in stored {
+        order.push(key.clone());
+        if let Some(rows) = after.remove(key.as_str()) {
+            order.extend(rows);
+        }
+    }
+    order.extend(newest);
+    order
 }
 
 /// A wire tool status (`success` / `error`) as a card state.
@@ -414,27 +503,160 @@ mod tests {
         assert_eq!(states, vec![("Bash".into(), ToolState::Denied), ("Read".into(), ToolState::Running)]);
     }
 
+    fn user(id: &str, text: &str) -> Value {
+        json!({"message_type": "user_message", "id": id, "content": text})
+    }
+
+    fn assistant(id: &str, text: &str) -> Value {
+        json!({"message_type": "assistant_message", "id": id, "content": [{"type": "text", "text": text}]})
+    }
+
     #[test]
-    fn history_replaces_rows_without_duplicates() {
+    fn history_and_the_stream_meet_by_id_without_duplicates() {
         let mut t = Transcript::new();
-        t.apply_frame(&delta(1, json!({"message_type": "user_message", "id": "live-u", "content": "hi"})));
-        t.apply_frame(&delta(2, json!({"message_type": "assistant_message", "id": "live-a", "content": "yo"})));
+        t.apply_frame(&delta(1, user("u1", "hi")));
+        t.apply_frame(&delta(2, json!({"message_type": "reasoning_message", "id": "a1-reasoning", "reasoning": "thi"})));
+        t.apply_frame(&delta(3, json!({"message_type": "reasoning_message", "id": "a1-reasoning", "reasoning": "nk"})));
+        t.apply_frame(&delta(4, json!({"message_type": "assistant_message", "id": "a1", "content": "y"})));
+        t.apply_frame(&delta(5, json!({"message_type": "assistant_message", "id": "a1", "content": "o"})));
         let history = [
-            json!({"message_type": "user_message", "id": "u1", "content": "hi"}),
-            json!({"message_type": "reasoning_message", "id": "r1", "reasoning": "think"}),
-            json!({"message_type": "assistant_message", "id": "a1", "content": [{"type": "text", "text": "yo"}]}),
+            user("u1", "hi"),
+            json!({"message_type": "reasoning_message", "id": "a1-reasoning", "reasoning": "think"}),
+            assistant("a1", "yo"),
         ];
         let change = t.load_history(&history);
-        assert!(change.order_changed);
+        assert!(!change.order_changed);
         assert_eq!(
             texts(&t),
             vec![Entry::User("hi".into()), Entry::Reasoning("think".into()), Entry::Assistant("yo".into())]
         );
-        t.load_history(&history);
+        assert_eq!(t.load_history(&history), Change { touched: change.touched, order_changed: false });
         assert_eq!(t.len(), 3);
         // A replay of a frame seen before the reload does not come back.
-        t.apply_frame(&delta(2, json!({"message_type": "assistant_message", "id": "live-a", "content": "yo"})));
-        assert_eq!(t.len(), 3);
+        t.apply_frame(&delta(5, json!({"message_type": "assistant_message", "id": "a1", "content": "o"})));
+        assert_eq!(texts(&t)[2], Entry::Assistant("yo".into()));
+    }
+
+    #[test]
+    fn a_reply_cut_short_by_a_dropped_socket_keeps_its_text_and_is_completed_by_history() {
+        let mut t = Transcript::new();
+        t.apply_frame(&delta(1, user("u1", "hi")));
+        t.apply_frame(&delta(2, json!({"message_type": "assistant_message", "id": "a1", "content": "Hello, "})));
+        // The socket drops; "wide " streams meanwhile. After the reconnect the reply is not
+        // stored yet (history has only the user's message), then the stream goes on.
+        t.load_history(&[user("u1", "hi")]);
+        assert_eq!(texts(&t), vec![Entry::User("hi".into()), Entry::Assistant("Hello, ".into())]);
+        t.apply_frame(&delta(9, json!({"message_type": "assistant_message", "id": "a1", "content": "world"})));
+        assert_eq!(texts(&t)[1], Entry::Assistant("Hello, world".into()));
+        // Once stored, history has it whole; a chunk the runtime sent before storing it but
+        // that arrives after the page is late, and is dropped.
+        t.load_history(&[user("u1", "hi"), assistant("a1", "Hello, wide world")]);
+        t.apply_frame(&delta(10, json!({"message_type": "assistant_message", "id": "a1", "content": "world"})));
+        assert_eq!(texts(&t), vec![Entry::User("hi".into()), Entry::Assistant("Hello, wide world".into())]);
+    }
+
+    #[test]
+    fn rows_history_lacks_stay_where_they_were_and_other_devices_messages_join() {
+        let mut t = Transcript::new();
+        t.apply_frame(&delta(1, user("u1", "one")));
+        t.apply_frame(&delta(2, json!({"message_type": "assistant_message", "id": "a1", "content": "first"})));
+        t.apply_frame(&delta(3, json!({"message_type": "retry", "id": "x1", "message": "Retrying"})));
+        t.apply_frame(&delta(4, json!({"message_type": "stop_reason", "stop_reason": "cancelled"})));
+        t.apply_frame(&delta(5, user("u2", "two")));
+        t.apply_frame(&delta(6, json!({"message_type": "assistant_message", "id": "a2", "content": "stream"})));
+        // Another device's message is stored while this page was away; a2 still streams.
+        let change = t.load_history(&[user("u1", "one"), assistant("a1", "first"), user("u2", "two"), user("u3", "three")]);
+        assert!(change.order_changed);
+        assert_eq!(
+            texts(&t),
+            vec![
+                Entry::User("one".into()),
+                Entry::Assistant("first".into()),
+                Entry::Notice { level: "retry", text: "Retrying".into() },
+                Entry::Notice { level: "info", text: "Stopped.".into() },
+                Entry::User("two".into()),
+                Entry::Assistant("stream".into()),
+                Entry::User("three".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_streamed_before_the_first_page_arrives_go_after_it() {
+        let mut t = Transcript::new();
+        t.apply_frame(&delta(1, json!({"message_type": "assistant_message", "id": "a1", "content": "late join"})));
+        t.load_history(&[user("u0", "old"), assistant("a0", "answer"), user("u1", "now")]);
+        assert_eq!(
+            texts(&t),
+            vec![
+                Entry::User("old".into()),
+                Entry::Assistant("answer".into()),
+                Entry::User("now".into()),
+                Entry::Assistant("late join".into())
+            ]
+        );
+    }
+
+    fn tool_history(call_message: &str, call_id: &str, result: Option<&str>) -> Vec<Value> {
+        let mut page = vec![json!({"message_type": "tool_call_message", "id": call_message,
+            "tool_call": {"name": "Write", "arguments": "{\"a\":1}", "tool_call_id": call_id}})];
+        if let Some(result) = result {
+            page.push(json!({"message_type": "tool_return_message", "id": format!("{call_message}-r"),
+                "tool_call_id": call_id, "status": "success", "tool_return": result}));
+        }
+        page
+    }
+
+    fn cards(t: &Transcript) -> Vec<ToolCard> {
+        texts(t)
+            .into_iter()
+            .filter_map(|e| match e {
+                Entry::Tool(card) => Some(card),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_tool_card_waiting_across_a_reconnect_stays_one_card() {
+        let mut t = Transcript::new();
+        t.apply_frame(&delta(1, json!({"message_type": "tool_call_message", "id": "m-call0", "tool_call": {"name": "Write", "tool_call_id": "call_1"}})));
+        t.apply_frame(&delta(2, json!({"message_type": "tool_call_message", "id": "m-call0", "tool_call": {"arguments": "{\"a\":1}", "tool_call_id": "call_1"}})));
+        t.apply_frame(&delta(3, json!({"message_type": "approval_request_message", "id": "ask", "tool_call": {"arguments": "{\"a\":1}", "name": "Write", "tool_call_id": "call_1"}})));
+        t.load_history(&tool_history("m-call0", "call_1", None));
+        assert_eq!(cards(&t).len(), 1);
+        assert_eq!(cards(&t)[0].state, ToolState::Running);
+        t.apply_frame(&delta(8, json!({"message_type": "client_tool_output", "tool_call_id": "call_1", "output": "ok\n"})));
+        t.apply_frame(&delta(9, json!({"message_type": "tool_return_message", "id": "m-call0-r", "tool_call_id": "call_1", "status": "success", "tool_return": "Created"})));
+        t.load_history(&tool_history("m-call0", "call_1", Some("Created")));
+        let cards = cards(&t);
+        assert_eq!(cards.len(), 1);
+        assert_eq!((cards[0].state, cards[0].output.as_str(), cards[0].result.as_deref()), (ToolState::Done, "ok\n", Some("Created")));
+        assert_eq!(cards[0].arguments, "{\"a\":1}");
+    }
+
+    #[test]
+    fn a_card_made_by_an_approval_or_a_result_is_claimed_by_its_stored_call() {
+        let mut t = Transcript::new();
+        // The page joined after the call streamed: it saw only the approval request.
+        t.apply_frame(&delta(1, json!({"message_type": "approval_request_message", "id": "ask", "tool_call": {"arguments": "{\"a\":1}", "name": "Write", "tool_call_id": "call_1"}})));
+        t.apply_frame(&delta(2, json!({"message_type": "tool_return_message", "id": "r2", "tool_call_id": "call_2", "status": "success", "tool_return": "two"})));
+        let mut page = tool_history("m-call0", "call_1", None);
+        page.extend(tool_history("n-call0", "call_2", Some("two")));
+        t.load_history(&page);
+        assert_eq!(cards(&t).len(), 2);
+        assert_eq!(cards(&t)[1].result.as_deref(), Some("two"));
+    }
+
+    #[test]
+    fn a_call_id_reused_across_turns_keeps_one_card_per_call_over_reloads() {
+        let mut t = Transcript::new();
+        let mut page = tool_history("m-call0", "call_1", Some("first"));
+        page.extend(tool_history("n-call0", "call_1", Some("second")));
+        t.load_history(&page);
+        t.load_history(&page);
+        let results: Vec<_> = cards(&t).into_iter().map(|c| c.result).collect();
+        assert_eq!(results, vec![Some("first".into()), Some("second".into())]);
     }
 
     #[test]
