@@ -13,7 +13,7 @@ use crate::state::approval::{Approval, Decision};
 use crate::state::route::Route;
 use crate::state::session::Status;
 
-/// How many history messages to load when a conversation opens.
+/// How many history messages (the newest) to load when a conversation opens.
 const HISTORY_LIMIT: u32 = 500;
 
 /// The sign-in / connection state shown to the user.
@@ -50,6 +50,10 @@ enum Purpose {
 pub struct Store {
     conn: StoredValue<Option<Connection>, LocalStorage>,
     pending: StoredValue<HashMap<String, Purpose>>,
+    /// History was loaded while a turn ran: its message may have streamed partly before
+    /// this page saw it (opened mid-turn, or the socket dropped), so when the turn ends
+    /// the stored, complete messages are loaded once more.
+    reload_after_turn: StoredValue<bool>,
     /// Sign-in and socket state.
     pub link: RwSignal<Link>,
     /// Agents.
@@ -84,6 +88,7 @@ impl Store {
         Self {
             conn: StoredValue::new_local(None),
             pending: StoredValue::new(HashMap::new()),
+            reload_after_turn: StoredValue::new(false),
             link: RwSignal::new(Link::Conn(ConnState::Connecting)),
             agents: RwSignal::new(Vec::new()),
             conversations: RwSignal::new(Vec::new()),
@@ -152,12 +157,18 @@ impl Store {
     /// Opens a conversation: attach its runtime, load its history, list its siblings.
     pub fn open(&self, route: Route) {
         if self.route.get_untracked().as_ref() != Some(&route) {
-            self.live.clear();
-            self.status.set(Status::default());
-            self.approvals.set(Vec::new());
-            self.route.set(Some(route.clone()));
+            self.reset(&route);
         }
         self.start(&route);
+    }
+
+    /// Shows another conversation: nothing of the previous one is kept.
+    fn reset(&self, route: &Route) {
+        self.live.clear();
+        self.status.set(Status::default());
+        self.approvals.set(Vec::new());
+        self.reload_after_turn.set_value(false);
+        self.route.set(Some(route.clone()));
     }
 
     fn start(&self, route: &Route) {
@@ -258,8 +269,13 @@ impl Store {
             "conversation_messages_list_response" => {
                 if let Some(Purpose::History(conversation)) = purpose
                     && self.is_current(&conversation) {
-                        let messages = frame.get("messages").and_then(Value::as_array).cloned().unwrap_or_default();
+                        // Newest first on the wire (so the limit keeps the newest); shown oldest first.
+                        let mut messages = frame.get("messages").and_then(Value::as_array).cloned().unwrap_or_default();
+                        messages.reverse();
                         self.live.load_history(&messages);
+                        if self.status.with_untracked(Status::busy) {
+                            self.reload_after_turn.set_value(true);
+                        }
                     }
             }
             "list_models_response" => {
@@ -280,6 +296,12 @@ impl Store {
                 self.live.apply_frame(frame);
                 if let Some(call) = frame.pointer("/delta/tool_call_id").and_then(Value::as_str) {
                     self.approvals.update(|list| list.retain(|a| a.tool_call_id != call));
+                }
+            }
+            "turn_finished" if self.reload_after_turn.get_value() => {
+                self.reload_after_turn.set_value(false);
+                if let Some(route) = self.route.get_untracked() {
+                    self.request_history(&route.conversation_id);
                 }
             }
             "control_request" => {
@@ -324,10 +346,7 @@ impl Store {
         }
         let created = frame.pointer("/created/agent").and_then(Value::as_bool).unwrap_or(false);
         if self.route.get_untracked().as_ref() != Some(&route) {
-            self.live.clear();
-            self.status.set(Status::default());
-            self.approvals.set(Vec::new());
-            self.route.set(Some(route.clone()));
+            self.reset(&route);
             self.request(
                 "conversation-list",
                 None,
@@ -337,13 +356,18 @@ impl Store {
         if created {
             self.request("agent-list", None, json!({"type": "agent_list"}));
         }
+        self.request_history(&route.conversation_id);
+        self.request("sync", None, json!({"type": "sync", "runtime": runtime}));
+    }
+
+    /// Asks for a conversation's newest messages; the answer merges into the transcript.
+    fn request_history(&self, conversation_id: &str) {
         self.request(
             "conversation-messages",
-            Some(Purpose::History(route.conversation_id.clone())),
-            json!({"type": "conversation_messages_list", "conversation_id": route.conversation_id,
-                   "query": {"order": "asc", "limit": HISTORY_LIMIT}}),
+            Some(Purpose::History(conversation_id.to_owned())),
+            json!({"type": "conversation_messages_list", "conversation_id": conversation_id,
+                   "query": {"order": "desc", "limit": HISTORY_LIMIT}}),
         );
-        self.request("sync", None, json!({"type": "sync", "runtime": runtime}));
     }
 
     fn is_current(&self, conversation: &str) -> bool {
