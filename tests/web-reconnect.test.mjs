@@ -163,3 +163,36 @@ test("an approval pending across a cut: one card, one tool card, and Allow still
     await link.close();
   }
 });
+
+test("a turn that ends during the cut: the whole reply once, and the page idle again", async () => {
+  const link = await startProxy(runtime.port);
+  const browser = await launch({ width: 360, height: 740, colorScheme: "dark" });
+  let other;
+  try {
+    const { page } = browser;
+    const scope = await signInAndStart(page, `http://127.0.0.1:${link.port}`);
+    other = await otherDevice(scope);
+    await send(page, "sleep: 1000\nshort outage");
+    await page.locator(".msg.assistant", { hasText: "Hi! I'm" }).waitFor({ timeout: WAIT });
+    link.cut();
+    await page.getByText("Connection lost — reconnecting").waitFor({ timeout: WAIT });
+    const finished = await other.until((f) => f.type === "turn_finished");
+    link.restore();
+    await page.getByText("Connection lost").waitFor({ state: "detached", timeout: WAIT });
+    await page.getByRole("button", { name: "Stop", exact: true }).waitFor({ state: "detached", timeout: WAIT });
+
+    const streamed = assistantChunks(other.frames).filter((f) => f.delta.run_id === finished.run_id)
+      .map((f) => f.delta.content).join("");
+    const expected = streamed.replaceAll("`", "");
+    await page.waitForFunction((want) => document.querySelector(".msg.assistant")?.innerText.trim() === want, expected, { timeout: WAIT })
+      .catch(() => {});
+    await browser.screenshot("web-reconnect-turn-ended.png");
+    assert.deepEqual(await texts(page, ".msg.user"), ["sleep: 1000\nshort outage"]);
+    assert.deepEqual(await texts(page, ".msg.assistant"), [expected]);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    other?.close();
+    await browser.close();
+    await link.close();
+  }
+});
