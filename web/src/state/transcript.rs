@@ -395,11 +395,12 @@ impl Transcript {
 }
 
 /// The row order after a history page: `stored` rows in stored order, each followed by the
-/// rows only the page has that followed it in `old`; those that followed no stored row are
-/// newer than the page (streamed while it loaded) and go last.
+/// rows only the page has that followed it in `old`. Rows that followed no stored row are
+/// older than the page when the page overlaps what `old` had (they fell out of its window:
+/// first), else they streamed while it loaded (last).
 fn merge_order(old: &[String], stored: &[String], in_store: &HashSet<String>) -> Vec<String> {
     let mut after: HashMap<&str, Vec<String>> = HashMap::new();
-    let mut newest = Vec::new();
+    let mut unanchored = Vec::new();
     let mut anchor: Option<&str> = None;
     for key in old {
         if in_store.contains(key) {
@@ -407,18 +408,22 @@ fn merge_order(old: &[String], stored: &[String], in_store: &HashSet<String>) ->
         } else {
             match anchor {
                 Some(stored_key) => after.entry(stored_key).or_default().push(key.clone()),
-                None => newest.push(key.clone()),
+                None => unanchored.push(key.clone()),
             }
         }
     }
+    let overlaps = anchor.is_some();
     let mut order = Vec::with_capacity(stored.len() + old.len());
+    if overlaps {
+        order.append(&mut unanchored);
+    }
     for key in stored {
         order.push(key.clone());
         if let Some(rows) = after.remove(key.as_str()) {
             order.extend(rows);
         }
     }
-    order.extend(newest);
+    order.extend(unanchored);
     order
 }
 
@@ -593,6 +598,23 @@ mod tests {
                 Entry::Assistant("answer".into()),
                 Entry::User("now".into()),
                 Entry::Assistant("late join".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_that_fall_out_of_the_newest_page_stay_first() {
+        let mut t = Transcript::new();
+        t.load_history(&[user("u1", "one"), assistant("a1", "first"), user("u2", "two")]);
+        // A later page of the newest messages no longer reaches back to u1 and a1.
+        t.load_history(&[user("u2", "two"), assistant("a2", "second")]);
+        assert_eq!(
+            texts(&t),
+            vec![
+                Entry::User("one".into()),
+                Entry::Assistant("first".into()),
+                Entry::User("two".into()),
+                Entry::Assistant("second".into())
             ]
         );
     }
