@@ -164,7 +164,7 @@ test("an approval pending across a cut: one card, one tool card, and Allow still
   }
 });
 
-test("a turn that ends during the cut: the whole reply once, and the page idle again", async () => {
+test("turns that end during the cut (one another device sent): each message once and whole, the page idle", async () => {
   const link = await startProxy(runtime.port);
   const browser = await launch({ width: 360, height: 740, colorScheme: "dark" });
   let other;
@@ -177,6 +177,8 @@ test("a turn that ends during the cut: the whole reply once, and the page idle a
     link.cut();
     await page.getByText("Connection lost — reconnecting").waitFor({ timeout: WAIT });
     const finished = await other.until((f) => f.type === "turn_finished");
+    other.say("while you were away");
+    await other.until((_, frames) => frames.filter((f) => f.type === "turn_finished").length >= 2);
     link.restore();
     await page.getByText("Connection lost").waitFor({ state: "detached", timeout: WAIT });
     await page.getByRole("button", { name: "Stop", exact: true }).waitFor({ state: "detached", timeout: WAIT });
@@ -186,9 +188,10 @@ test("a turn that ends during the cut: the whole reply once, and the page idle a
     const expected = streamed.replaceAll("`", "");
     await page.waitForFunction((want) => document.querySelector(".msg.assistant")?.innerText.trim() === want, expected, { timeout: WAIT })
       .catch(() => {});
+    await page.locator(".msg.assistant").nth(1).waitFor({ timeout: WAIT });
     await browser.screenshot("web-reconnect-turn-ended.png");
-    assert.deepEqual(await texts(page, ".msg.user"), ["sleep: 1000\nshort outage"]);
-    assert.deepEqual(await texts(page, ".msg.assistant"), [expected]);
+    assert.deepEqual(await texts(page, ".msg.user"), ["sleep: 1000\nshort outage", "while you were away"]);
+    assert.deepEqual(await texts(page, ".msg.assistant"), [expected, expected]);
     assert.deepEqual(browser.errors, []);
   } finally {
     other?.close();
