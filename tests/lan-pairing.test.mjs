@@ -10,6 +10,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { chromium } from "playwright-core";
 import { root, TOKEN } from "./lib/runtime.mjs";
+import { artifacts as ARTIFACTS } from "./lib/browser.mjs";
 
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
   "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
@@ -81,6 +82,19 @@ test("a phone pairs from the printed link and runs a turn with an approval over 
   await again.waitForFunction(() => document.body.dataset.failed !== undefined);
   assert.equal(await again.evaluate(() => document.body.dataset.failed), "401");
   assert.match(await again.textContent("#status"), /expired or was already used/);
+  // Styled by its own stylesheet (allowed by the CSP): one card, the failure in red.
+  await again.setViewportSize({ width: 360, height: 740 });
+  const styled = await again.evaluate(() => ({
+    card: getComputedStyle(document.querySelector("main.card")).borderTopStyle,
+    status: getComputedStyle(document.getElementById("status")).color,
+    body: getComputedStyle(document.body).color,
+    scrolls: document.documentElement.scrollWidth > window.innerWidth,
+  }));
+  assert.equal(styled.card, "solid", "the pairing page's stylesheet applies");
+  assert.notEqual(styled.status, styled.body, "a failed pairing stands out");
+  assert.equal(styled.scrolls, false, "no horizontal scroll on a phone");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await again.screenshot({ path: path.join(ARTIFACTS, "pair-phone-used-link.png") });
   await again.close();
 
   // The page's own WebSocket, authenticated by the cookie alone.

@@ -39,6 +39,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/test/clock", post(super::pairing::advance_clock))
         .route("/pair", get(super::pairing::page))
         .route("/pair.js", get(super::pairing::script))
+        .route("/pair.css", get(super::pairing::style))
         .route("/", get(root))
         .merge(ui)
         .layer(axum::middleware::map_response(move |response: Response| {

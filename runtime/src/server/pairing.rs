@@ -30,44 +30,11 @@ pub const TEST_HOOKS_ENV: &str = "TETHER_TEST_HOOKS";
 /// Random bytes in a code (128 bits, hex): unguessable, yet a small QR code.
 const CODE_BYTES: usize = 16;
 
-/// The pairing page: static, so the CSP needs no inline script.
-const PAIR_PAGE: &str = "<!doctype html><html lang=en><meta charset=utf-8>\
-<meta name=viewport content=\"width=device-width, initial-scale=1\"><title>Pair with tether</title>\
-<h1>tether</h1><p id=status>Pairing this device…</p>\
-<p id=cert>Your browser may have warned you about this site's certificate. That is expected: \
-tether made its own certificate on your computer. It is safe to continue when the SHA-256 \
-fingerprint in the browser's certificate details matches the one <code>tether app-server --lan</code> \
-printed in your terminal.</p><script src=\"/pair.js\"></script></html>";
-
-/// The pairing script: trades the code in the URL fragment for the device cookie.
-const PAIR_SCRIPT: &str = r#""use strict";
-(async () => {
-  const status = document.getElementById("status");
-  const code = decodeURIComponent(location.hash.slice(1));
-  history.replaceState(null, "", "/pair"); // keep the code out of history
-  if (!code) { status.textContent = "This link has no pairing code. Run `tether pair` and scan the new code."; return; }
-  try {
-    const res = await fetch("/auth/pair", {
-      method: "POST", credentials: "same-origin",
-      headers: { "content-type": "application/json" }, body: JSON.stringify({ code }),
-    });
-    if (!res.ok) {
-      document.body.dataset.failed = String(res.status);
-      const reason = (await res.text()).trim();
-      status.textContent = res.status === 401
-        ? "This pairing link has expired or was already used (" + reason + "). Run `tether pair` on your computer and scan the new code."
-        : "Pairing failed: " + reason;
-      return;
-    }
-    const device = await res.json();
-    document.body.dataset.paired = device.device_id;
-    status.textContent = "Paired as " + device.name + ". Opening tether…";
-    location.replace("/");
-  } catch (err) {
-    status.textContent = "Pairing failed: " + err;
-  }
-})();
-"#;
+/// The pairing page, its script and its stylesheet: static files, so the CSP needs no
+/// inline script or style.
+const PAIR_PAGE: &str = include_str!("pair/pair.html");
+const PAIR_SCRIPT: &str = include_str!("pair/pair.js");
+const PAIR_STYLE: &str = include_str!("pair/pair.css");
 
 /// Wall-clock seconds, plus an offset tests can move forward.
 #[derive(Debug, Default)]
@@ -180,6 +147,11 @@ pub async fn page() -> Response {
 /// `GET /pair.js`: the pairing page's script.
 pub async fn script() -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], PAIR_SCRIPT).into_response()
+}
+
+/// `GET /pair.css`: the pairing page's stylesheet.
+pub async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], PAIR_STYLE).into_response()
 }
 
 /// `POST /auth/pair-code` (bearer token): issues a code; `tether pair` calls it.
