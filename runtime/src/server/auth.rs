@@ -20,6 +20,9 @@ use crate::store::Store;
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "tether_session";
 
+/// Fetch metadata header browsers send with every request (never settable by a page).
+const SEC_FETCH_SITE: &str = "sec-fetch-site";
+
 /// The subprotocol tether selects when a browser client offers it.
 pub const SUBPROTOCOL: &str = "tether.v1";
 
@@ -114,6 +117,30 @@ impl Auth {
     /// Judges an upgrade request by its headers; the origin is checked first so a
     /// foreign page learns nothing about the credential.
     pub fn check(&self, headers: &HeaderMap, store: &Store) -> Result<Identity, Refusal> {
+        self.check_as(headers, store, self.is_own_origin(headers))
+    }
+
+    /// Judges a plain HTTP request (`fetch` from the web UI) like an upgrade, except that a
+    /// same-origin `GET`, which browsers send without `Origin`, may show it is ours with
+    /// `Sec-Fetch-Site: same-origin` instead.
+    pub fn check_http(&self, headers: &HeaderMap, store: &Store) -> Result<Identity, Refusal> {
+        let ours = self.is_own_origin(headers) || self.is_same_origin_fetch(headers);
+        self.check_as(headers, store, ours)
+    }
+
+    /// A request with no `Origin` that the browser marks same-origin, to a `Host` we answer to.
+    fn is_same_origin_fetch(&self, headers: &HeaderMap) -> bool {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let name = host_name(host).to_ascii_lowercase();
+        headers.get(header::ORIGIN).is_none()
+            && headers.get(SEC_FETCH_SITE).and_then(|v| v.to_str().ok()) == Some("same-origin")
+            && !host.is_empty()
+            && (self.own_hosts.is_empty() || self.own_hosts.contains(&name))
+    }
+
+    /// The shared judgement; `own_page` says whether the request comes from our own pages,
+    /// the only ones that may use the session cookie.
+    fn check_as(&self, headers: &HeaderMap, store: &Store, own_page: bool) -> Result<Identity, Refusal> {
         self.check_origin(headers)?;
         if let Some(given) = bearer(headers) {
             return if self.token_matches(given) { Ok(Identity::Token) } else { Err(Refusal::WrongToken) };
@@ -123,7 +150,7 @@ impl Auth {
         }
         if let Some(credential) = cookie(headers, SESSION_COOKIE) {
             // A cookie rides along on any request to our host; only our own pages may use it.
-            if !self.is_own_origin(headers) {
+            if !own_page {
                 return Err(Refusal::MissingCredential);
             }
             return match store.authenticate_device(&hash_credential(credential)) {

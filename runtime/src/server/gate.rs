@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::auth::{bearer, Refusal};
+use super::auth::{bearer, Identity, Refusal};
 use super::AppState;
 
 /// 429 with `Retry-After` when `ip` has failed too often lately.
@@ -45,4 +45,11 @@ pub fn require_token(state: &AppState, ip: IpAddr, headers: &HeaderMap, what: &s
         Some(_) => Err(refuse(state, ip, what, &Refusal::WrongToken)),
         None => Err(refuse(state, ip, what, &Refusal::MissingCredential)),
     }
+}
+
+/// Admits the bearer token or a paired device's cookie from our own pages, exactly as the
+/// WebSocket upgrade does; says who it was.
+pub fn require_identity(state: &AppState, ip: IpAddr, headers: &HeaderMap, what: &str) -> Result<Identity, Response> {
+    throttle(state, ip)?;
+    state.auth.check_http(headers, &state.runtime.store).map_err(|refusal| refuse(state, ip, what, &refusal))
 }

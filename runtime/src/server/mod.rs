@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod banner;
 pub mod connection;
+pub mod devices;
 pub mod framelog;
 pub mod gate;
 pub mod headers;

@@ -1,5 +1,6 @@
 //! Pairing a phone: a one-time code (in a link and QR code) that a browser trades for a
-//! device cookie, and revoking a device, which closes its open sockets at once.
+//! device cookie, and the registry of open device sockets that a revoke closes at once
+//! (the endpoint is in `devices`).
 //!
 //! Codes live only in the server's memory, hashed, with their expiry; each works once
 //! and for [`CODE_TTL_SECS`]. Expiry uses [`Clock`], which tests can advance (only when
@@ -189,32 +190,6 @@ pub async fn redeem(
         return refuse(&state, ip, "pairing", &Refusal::InvalidPairingCode);
     }
     super::session::issue_device_cookie(&state, &headers)
-}
-
-/// `POST /auth/devices/revoke` (bearer token) with `{"id": …}`: revokes a device and
-/// closes its sockets now; `tether devices revoke` calls it.
-pub async fn revoke(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    if let Err(response) = require_token(&state, peer.ip(), &headers, "revoke") {
-        return response;
-    }
-    let Some(id) = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
-    else {
-        return (StatusCode::BAD_REQUEST, "expected {\"id\": \"device-…\"}\n").into_response();
-    };
-    let revoked = match state.runtime.store.revoke_device(&id) {
-        Ok(revoked) => revoked,
-        Err(err) => {
-            tracing::error!("cannot revoke a device: {err}");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "cannot revoke the device\n").into_response();
-        }
-    };
-    let closed = state.device_sockets.revoke(&id);
-    json_response(&json!({ "id": id, "revoked": revoked, "closed_sockets": closed }))
 }
 
 /// `POST /test/clock` (bearer token, only with `TETHER_TEST_HOOKS=1`) with

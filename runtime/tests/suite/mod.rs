@@ -2,6 +2,7 @@ mod agent_openai;
 mod approvals;
 mod backpressure;
 mod conversations;
+mod devices;
 mod external;
 mod harness;
 mod info;

@@ -23,9 +23,9 @@ use super::harness::TOKEN;
 const WAIT: Duration = Duration::from_secs(30);
 
 /// A `tether app-server` with TLS (or not) and test hooks on; killed when dropped.
-struct Lan {
+pub(super) struct Lan {
     child: Child,
-    data_dir: tempfile::TempDir,
+    pub(super) data_dir: tempfile::TempDir,
     _workspace: tempfile::TempDir,
     server: ServerFile,
     first_line: String,
@@ -33,7 +33,7 @@ struct Lan {
 
 impl Lan {
     /// TLS on loopback (`wss://`), pairing on, the test clock enabled.
-    fn start(extra: &[&str]) -> Self {
+    pub(super) fn start(extra: &[&str]) -> Self {
         let mut args = vec!["--listen", "wss://127.0.0.1:0", "--lan", "--token", TOKEN];
         args.extend_from_slice(extra);
         Self::start_with(&args)
@@ -80,7 +80,7 @@ impl Lan {
         Lan { child, data_dir, _workspace: workspace, server, first_line: first_line.trim().to_owned() }
     }
 
-    fn port(&self) -> u16 {
+    pub(super) fn port(&self) -> u16 {
         self.server.addr.port()
     }
 
@@ -92,7 +92,7 @@ impl Lan {
     }
 
     /// One HTTP request over TLS from `from`: (status, raw head, body).
-    async fn https(&self, from: [u8; 4], method: &str, path: &str, headers: &[(&str, String)], body: &str) -> (u16, String, String) {
+    pub(super) async fn https(&self, from: [u8; 4], method: &str, path: &str, headers: &[(&str, String)], body: &str) -> (u16, String, String) {
         let tcp = self.tcp_from(from).await;
         let stream = if self.server.tls {
             let fingerprint = self.server.fingerprint.as_deref().expect("fingerprint");
@@ -104,7 +104,7 @@ impl Lan {
     }
 
     /// Opens a WebSocket on `path` from `from` with these headers.
-    async fn ws(&self, from: [u8; 4], path: &str, headers: &[(&str, String)]) -> Result<Ws, WsError> {
+    pub(super) async fn ws(&self, from: [u8; 4], path: &str, headers: &[(&str, String)]) -> Result<Ws, WsError> {
         let scheme = if self.server.tls { "wss" } else { "ws" };
         let mut request = format!("{scheme}://127.0.0.1:{}{path}", self.port()).into_client_request()?;
         for (name, value) in headers {
@@ -126,7 +126,7 @@ impl Lan {
     }
 
     /// Asks the running server for a pairing code (as `tether pair` does).
-    async fn pair_code(&self) -> String {
+    pub(super) async fn pair_code(&self) -> String {
         let (status, body) = localclient::call(&self.server, "POST", "/auth/pair-code", TOKEN, "").await.expect("pair-code");
         assert_eq!(status, 200, "{body}");
         let answer: Value = serde_json::from_str(&body).expect("json");
@@ -149,7 +149,7 @@ impl Lan {
         (status, cookie)
     }
 
-    async fn paired_cookie(&self) -> String {
+    pub(super) async fn paired_cookie(&self) -> String {
         let code = self.pair_code().await;
         let (status, cookie) = self.redeem(&code).await;
         assert_eq!(status, 200);
@@ -160,7 +160,7 @@ impl Lan {
         cookie.split(';').next().expect("pair").to_owned()
     }
 
-    fn own_origin(&self) -> String {
+    pub(super) fn own_origin(&self) -> String {
         format!("https://127.0.0.1:{}", self.port())
     }
 }
@@ -172,10 +172,10 @@ impl Drop for Lan {
     }
 }
 
-trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+pub(super) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 
-type Ws = WebSocketStream<Box<dyn Stream>>;
+pub(super) type Ws = WebSocketStream<Box<dyn Stream>>;
 
 async fn raw_exchange(
     mut stream: Box<dyn Stream>,
@@ -186,7 +186,11 @@ async fn raw_exchange(
     body: &str,
 ) -> (u16, String, String) {
     use tokio::io::AsyncWriteExt;
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    // A test may name another host (a rebinding DNS name); else ours.
+    if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")) {
+        request.push_str(&format!("Host: {host}\r\n"));
+    }
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -201,11 +205,11 @@ async fn raw_exchange(
     (status, head.to_owned(), body.to_owned())
 }
 
-fn header(head: &str, name: &str) -> Option<String> {
+pub(super) fn header(head: &str, name: &str) -> Option<String> {
     head.lines().filter_map(|l| l.split_once(':')).find(|(k, _)| k.trim().eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned())
 }
 
-fn refused(result: Result<Ws, WsError>) -> (u16, String) {
+pub(super) fn refused(result: Result<Ws, WsError>) -> (u16, String) {
     match result {
         Err(WsError::Http(response)) => {
             let body = response.body().as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
@@ -216,7 +220,7 @@ fn refused(result: Result<Ws, WsError>) -> (u16, String) {
     }
 }
 
-fn bearer() -> (&'static str, String) {
+pub(super) fn bearer() -> (&'static str, String) {
     ("Authorization", format!("Bearer {TOKEN}"))
 }
 
@@ -232,7 +236,7 @@ async fn recv_json(ws: &mut Ws) -> Value {
 }
 
 /// Waits for the close frame, returning its code (None: closed without one).
-async fn close_code(ws: &mut Ws) -> Option<u16> {
+pub(super) async fn close_code(ws: &mut Ws) -> Option<u16> {
     loop {
         match tokio::time::timeout(WAIT, ws.next()).await.expect("close in time") {
             Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
@@ -243,7 +247,7 @@ async fn close_code(ws: &mut Ws) -> Option<u16> {
 }
 
 /// A socket can talk: `ping` → `pong`.
-async fn assert_alive(ws: &mut Ws) {
+pub(super) async fn assert_alive(ws: &mut Ws) {
     ws.send(Message::Text(json!({ "type": "ping" }).to_string().into())).await.expect("send");
     assert_eq!(recv_json(ws).await["type"], "pong");
 }
