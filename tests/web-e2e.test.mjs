@@ -106,10 +106,10 @@ for (const size of [{ name: "desktop", width: 1280, height: 800 }, { name: "phon
       await one.screenshot(`web-${size.name}-chat.png`);
 
       if (size.name === "phone") {
-        await page.getByRole("button", { name: "Conversations" }).click();
+        await page.getByRole("button", { name: "Menu" }).click();
         await page.getByRole("button", { name: "New conversation" }).waitFor();
         await one.screenshot("web-phone-menu.png");
-        await page.getByRole("button", { name: "Conversations" }).click();
+        await page.getByRole("button", { name: "Menu" }).click();
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
         assert.equal(overflow, false, "no horizontal scroll at 360 px");
         const small = await page.evaluate(() =>

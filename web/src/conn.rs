@@ -4,11 +4,15 @@
 //! refused upgrade only as a failed open, so repeated failures before any open mean that),
 //! and `runtime_start` through the client so reconnects re-attach the conversation.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use serde_json::Value;
 use tether_client::{ConnectOptions, ConnectionState, Subscription};
+
+/// The runtime closes a revoked device's sockets with this code: stop reconnecting, the
+/// device is signed out for good.
+const CLOSE_REVOKED: u16 = 4401;
 
 /// Failed opens in a row, with no open ever, that mean "the cookie is missing or wrong".
 const SIGNED_OUT_AFTER: u32 = 2;
@@ -27,7 +31,8 @@ pub enum ConnState {
         /// How long until it.
         delay_ms: u32,
     },
-    /// The server keeps refusing us before any open: no valid session cookie.
+    /// The server keeps refusing us before any open (no valid session cookie), or it
+    /// closed the socket because this device was revoked.
     SignedOut,
     /// Closed on purpose.
     Closed,
@@ -38,24 +43,36 @@ pub enum ConnState {
 pub struct Connection {
     client: tether_client::Connection,
     subscriptions: Rc<RefCell<Vec<Subscription>>>,
+    /// This device was revoked (close code 4401).
+    revoked: Rc<Cell<bool>>,
 }
 
 impl Connection {
     /// Starts connecting to `url` (e.g. `ws://host/ws`); reconnects by itself.
     pub fn connect(url: String) -> Connection {
         let client = tether_client::Connection::connect(ConnectOptions::new(url));
-        Connection { client, subscriptions: Rc::new(RefCell::new(Vec::new())) }
+        let revoked = Rc::new(Cell::new(false));
+        let on_drop = {
+            let (client, revoked) = (client.clone(), revoked.clone());
+            client.clone().on_disconnect(move |info| {
+                if info.code == CLOSE_REVOKED {
+                    revoked.set(true);
+                    client.close();
+                }
+            })
+        };
+        Connection { client, subscriptions: Rc::new(RefCell::new(vec![on_drop])), revoked }
     }
 
     /// The current state.
     pub fn state(&self) -> ConnState {
-        ui_state(&self.client.state(), self.client.ever_opened())
+        ui_state(&self.client.state(), self.client.ever_opened(), self.revoked.get())
     }
 
     /// Calls `f` on every state change.
     pub fn on_state(&self, f: impl Fn(&ConnState) + 'static) {
-        let client = self.client.clone();
-        let subscription = self.client.on_state(move |state| f(&ui_state(state, client.ever_opened())));
+        let (client, revoked) = (self.client.clone(), self.revoked.clone());
+        let subscription = self.client.on_state(move |state| f(&ui_state(state, client.ever_opened(), revoked.get())));
         self.subscriptions.borrow_mut().push(subscription);
     }
 
@@ -98,8 +115,9 @@ impl Connection {
 }
 
 /// The client's state as the UI shows it.
-fn ui_state(state: &ConnectionState, ever_opened: bool) -> ConnState {
+fn ui_state(state: &ConnectionState, ever_opened: bool, revoked: bool) -> ConnState {
     match state {
+        _ if revoked => ConnState::SignedOut,
         ConnectionState::Connecting => ConnState::Connecting,
         ConnectionState::Open => ConnState::Open,
         ConnectionState::Reconnecting { attempt, .. } if !ever_opened && *attempt >= SIGNED_OUT_AFTER => {

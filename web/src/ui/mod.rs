@@ -1,8 +1,10 @@
-//! The page: header, conversation picker, transcript, approvals and the message box.
+//! The page: header, conversation picker, transcript, approvals and the message box, and
+//! the Devices panel from the picker.
 
 pub mod approval;
 pub mod composer;
 pub mod controls;
+pub mod devices;
 pub mod live;
 pub mod store;
 pub mod transcript;
@@ -12,6 +14,7 @@ use leptos::prelude::*;
 use self::approval::ApprovalCard;
 use self::composer::Composer;
 use self::controls::Controls;
+use self::devices::DevicesPanel;
 use self::store::{Link, Store};
 use self::transcript::TranscriptView;
 use crate::conn::ConnState;
@@ -24,6 +27,7 @@ const FOLLOW_SLACK_PX: i32 = 120;
 #[component]
 pub fn Shell(store: Store) -> impl IntoView {
     let menu_open = RwSignal::new(false);
+    let devices_open = RwSignal::new(false);
     let scroller = NodeRef::<leptos::html::Main>::new();
     // Follow the stream while the user is at the bottom; stop when they scroll up.
     let following = StoredValue::new(true);
@@ -45,9 +49,9 @@ pub fn Shell(store: Store) -> impl IntoView {
         }
     };
     view! {
-        <div class="app" class:menu-open=move || menu_open.get()>
+        <div class="app" class:menu-open=move || menu_open.get() class:devices-open=move || devices_open.get()>
             <header class="bar">
-                <button class="btn icon menu" aria-label="Conversations" aria-expanded=move || menu_open.get().to_string()
+                <button class="btn icon menu" aria-label="Menu" aria-expanded=move || menu_open.get().to_string()
                     on:click=move |_| menu_open.update(|o| *o = !*o)>"☰"</button>
                 <h1 class="title">{move || title(store)}</h1>
                 <span class=move || online_class(store)
@@ -57,12 +61,15 @@ pub fn Shell(store: Store) -> impl IntoView {
             </header>
             <LinkBanner store=store/>
             <nav class="picker" aria-label="Agents and conversations" on:click=move |_| menu_open.set(false)>
-                <Picker store=store/>
+                <Picker store=store devices_open=devices_open/>
             </nav>
             <Show when=move || store.route.with(Option::is_some)>
                 <Controls store=store/>
             </Show>
             <main class="scroller" node_ref=scroller on:scroll=on_scroll>
+                <Show when=move || devices_open.get()>
+                    <DevicesPanel open=devices_open/>
+                </Show>
                 <Show when=move || store.route.with(Option::is_none)>
                     <Welcome store=store/>
                 </Show>
@@ -139,7 +146,7 @@ fn LinkBanner(store: Store) -> impl IntoView {
 
 /// Agents and their conversations, with "New" buttons.
 #[component]
-fn Picker(store: Store) -> impl IntoView {
+fn Picker(store: Store, devices_open: RwSignal<bool>) -> impl IntoView {
     let current_agent = move || store.route.with(|r| r.as_ref().map(|r| r.agent_id.clone()));
     let current_conv = move || store.route.with(|r| r.as_ref().map(|r| r.conversation_id.clone()));
     view! {
@@ -149,7 +156,7 @@ fn Picker(store: Store) -> impl IntoView {
             <ul>
                 <For each=move || store.agents.get() key=|a| a.id.clone() let:agent>
                     <li><button class="pick" aria-current={ let id = agent.id.clone(); move || (current_agent().as_deref() == Some(id.as_str())).then_some("true") }
-                        on:click={ let id = agent.id.clone(); move |_| store.open_agent(id.clone()) }>{agent.label.clone()}</button></li>
+                        on:click={ let id = agent.id.clone(); move |_| { devices_open.set(false); store.open_agent(id.clone()) } }>{agent.label.clone()}</button></li>
                 </For>
             </ul>
         </div>
@@ -161,11 +168,21 @@ fn Picker(store: Store) -> impl IntoView {
                     <li><button class="pick" aria-current={ let id = conv.id.clone(); move || (current_conv().as_deref() == Some(id.as_str())).then_some("true") }
                         on:click={
                             let id = conv.id.clone();
-                            move |_| if let Some(agent_id) = current_agent() {
-                                store.open(Route { agent_id, conversation_id: id.clone() })
+                            move |_| {
+                                devices_open.set(false);
+                                if let Some(agent_id) = current_agent() {
+                                    store.open(Route { agent_id, conversation_id: id.clone() })
+                                }
                             }
                         }>{short(&conv.label)}</button></li>
                 </For>
+            </ul>
+        </div>
+        <div class="picker-section">
+            <div class="picker-head"><h2>"This runtime"</h2></div>
+            <ul>
+                <li><button class="pick" aria-current=move || devices_open.get().then_some("page")
+                    on:click=move |_| devices_open.set(true)>"Devices"</button></li>
             </ul>
         </div>
     }
