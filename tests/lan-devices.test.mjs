@@ -1,6 +1,6 @@
 // The web UI's Devices panel over https on loopback (headless Debian Chromium): two
 // browsers pair, the first sees both with "This device" on its own, revokes the second,
-// and the second page shows that it is signed out.
+// and the second page shows that it is signed out; then the first revokes itself.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -63,7 +63,7 @@ test("a paired phone lists devices and revokes another, which is signed out at o
 
   // Every tap target is at least 44 px and nothing scrolls sideways at 360 px.
   const layout = await page.evaluate(() => ({
-    small: [...document.querySelectorAll(".devices button")].map((b) => b.getBoundingClientRect())
+    small: [...document.querySelectorAll(".devices button")].filter((b) => b.checkVisibility()).map((b) => b.getBoundingClientRect())
       .filter((r) => r.width < 44 || r.height < 44).length,
     overflow: document.documentElement.scrollWidth > window.innerWidth,
   }));
@@ -89,5 +89,15 @@ test("a paired phone lists devices and revokes another, which is signed out at o
   await second.page.screenshot({ path: path.join(ARTIFACTS, "devices-phone-revoked.png") });
   // The first keeps working.
   assert.equal(await page.locator(".banner").count(), 0, "no sign-in or connection banner");
+
+  // Revoking this device itself signs this page out too.
+  await page.getByRole("button", { name: "Revoke Chrome on Linux" }).click();
+  await page.getByText("Revoke this device? You will be signed out here.").waitFor();
+  await page.getByRole("button", { name: "Yes, revoke" }).click();
+  await page.getByText("This device was revoked and is signed out.").waitFor({ timeout: WAIT });
+  await page.locator(".banner.error").waitFor({ timeout: WAIT });
+  assert.match(await page.locator(".banner.error").textContent(), /Not signed in/);
+  assert.equal(await page.locator("li.device").count(), 0);
+  await page.screenshot({ path: path.join(ARTIFACTS, "devices-phone-self-revoked.png") });
   assert.deepEqual([...first.problems, ...second.problems], [], "no CSP violations or page errors");
 });
