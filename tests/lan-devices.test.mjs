@@ -87,6 +87,11 @@ test("a paired phone lists devices and revokes another, which is signed out at o
   assert.match(await banner.textContent(), /Not signed in/);
   assert.equal(await second.page.getByRole("button", { name: "Start a conversation" }).count(), 0, "no longer connected");
   await second.page.screenshot({ path: path.join(ARTIFACTS, "devices-phone-revoked.png") });
+  // On a wide screen Devices sits in the sidebar; the revoked page is told why it sees none.
+  await second.page.setViewportSize({ width: 1280, height: 800 });
+  await second.page.getByRole("button", { name: "Devices" }).click();
+  await second.page.getByText("This device is not signed in (or was revoked).").waitFor({ timeout: WAIT });
+  await second.page.screenshot({ path: path.join(ARTIFACTS, "devices-desktop-revoked.png") });
   // The first keeps working.
   assert.equal(await page.locator(".banner").count(), 0, "no sign-in or connection banner");
 

@@ -129,3 +129,21 @@ fn ui_state(state: &ConnectionState, ever_opened: bool, revoked: bool) -> ConnSt
         ConnectionState::Closed => ConnState::Closed,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revoked_device_is_signed_out_whatever_the_socket_does() {
+        assert_eq!(ui_state(&ConnectionState::Closed, true, true), ConnState::SignedOut);
+        assert_eq!(ui_state(&ConnectionState::Reconnecting { attempt: 1, delay_ms: 1000 }, true, true), ConnState::SignedOut);
+        assert_eq!(ui_state(&ConnectionState::Closed, true, false), ConnState::Closed);
+        assert_eq!(
+            ui_state(&ConnectionState::Reconnecting { attempt: 3, delay_ms: 4000 }, true, false),
+            ConnState::Reconnecting { attempt: 3, delay_ms: 4000 },
+            "a plain drop after an open keeps reconnecting"
+        );
+        assert_eq!(ui_state(&ConnectionState::Reconnecting { attempt: 2, delay_ms: 2000 }, false, false), ConnState::SignedOut);
+    }
+}

@@ -181,7 +181,7 @@ fn Picker(store: Store, devices_open: RwSignal<bool>) -> impl IntoView {
         <div class="picker-section">
             <div class="picker-head"><h2>"This runtime"</h2></div>
             <ul>
-                <li><button class="pick" aria-current=move || devices_open.get().then_some("page")
+                <li><button class="pick" aria-current=move || devices_open.get().then_some("true")
                     on:click=move |_| devices_open.set(true)>"Devices"</button></li>
             </ul>
         </div>
