@@ -170,6 +170,8 @@ pub enum TurnEvent {
         error: Option<String>,
         /// Token counts.
         usage: Option<LettaUsageStatistics>,
+        /// The transcript as stored now, for the next turn (`None`: reload it).
+        history: Option<Vec<crate::model::ChatMessage>>,
     },
 }
 
