@@ -8,6 +8,7 @@
 
 mod agents;
 mod approvals;
+mod checkpointer;
 mod conversations;
 mod devices;
 mod messages;
@@ -20,6 +21,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
+
+/// WAL pages past which a commit checkpoints by itself: only reached when the background
+/// checkpointer falls behind (SQLite's default, 1,000, is hit every few dozen turns).
+const FALLBACK_AUTOCHECKPOINT_PAGES: i64 = 10_000;
 
 /// Prepared statements kept per connection: every statement the store runs (about 40)
 /// stays compiled, so no call pays `sqlite3_prepare` again (rusqlite's default is 16).
@@ -62,6 +67,8 @@ pub struct Store {
     conn: Mutex<Connection>,
     /// Bumped on every change to an agent, so readers can cache what they derive from one.
     agents_version: AtomicU64,
+    /// Folds the WAL back into the file off the command path (`None` in memory).
+    _checkpointer: Option<checkpointer::Checkpointer>,
 }
 
 impl Store {
@@ -80,7 +87,11 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         #[cfg(unix)]
         restrict_permissions(path);
-        let store = Store { conn: Mutex::new(conn), agents_version: AtomicU64::new(0) };
+        let checkpointer = checkpointer::Checkpointer::start(path);
+        if checkpointer.is_some() {
+            conn.pragma_update(None, "wal_autocheckpoint", FALLBACK_AUTOCHECKPOINT_PAGES)?;
+        }
+        let store = Store { conn: Mutex::new(conn), agents_version: AtomicU64::new(0), _checkpointer: checkpointer };
         schema::migrate(&mut *store.lock()?)?;
         Ok(store)
     }
@@ -91,7 +102,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         schema::migrate(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn), agents_version: AtomicU64::new(0) })
+        Ok(Store { conn: Mutex::new(conn), agents_version: AtomicU64::new(0), _checkpointer: None })
     }
 
     /// Changes whenever any agent is updated or deleted (a cache key, not a count).
