@@ -137,6 +137,7 @@ impl Actor {
     async fn handle(&mut self, command: Command) {
         match command {
             Command::Attach { sub, before, after } => {
+                let _cork = sub.outbox.cork();
                 self.emitter.subscribe(&sub);
                 if let Some(frame) = before {
                     self.emitter.send_to(&sub.outbox, &frame);
@@ -159,6 +160,7 @@ impl Actor {
                 self.change_state(mode, cwd).await;
             }
             Command::Sync { sub, request_id } => {
+                let _cork = sub.outbox.cork();
                 self.emitter.subscribe(&sub);
                 self.replay(&sub);
                 if let Some(request_id) = request_id {
