@@ -83,8 +83,9 @@ impl Runtime {
     /// Starts the actors of conversations with queued inputs, so they run after a restart.
     pub fn resume_queued(self: &Arc<Self>) -> Result<(), StoreError> {
         for id in self.store.conversations_with_queue()? {
+            let version = self.store.agents_version();
             if let Some(record) = self.store.conversation(&id)? {
-                self.conversations.handle(self, &record)?;
+                self.conversations.handle(self, &record, version)?;
             }
         }
         Ok(())
@@ -109,7 +110,7 @@ impl Runtime {
 
     /// The actor of a stored conversation.
     pub fn conversation(self: &Arc<Self>, record: &ConversationRecord) -> Result<ConversationHandle, StoreError> {
-        self.conversations.handle(self, record)
+        self.conversations.handle(self, record, self.store.agents_version())
     }
 
     /// Names of the built-in tools a model can be offered (for device status).

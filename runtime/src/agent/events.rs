@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::conversation::{ApprovalAnswer, Command, TurnEvent};
+use crate::model::ChatMessage;
 
 /// Sends one turn's events to its conversation (which ignores them once the turn ended).
 #[derive(Debug, Clone)]
@@ -57,8 +58,14 @@ impl Events {
     }
 
     /// Ends the turn.
-    pub async fn finished(&self, stop_reason: StopReasonType, error: Option<String>, usage: Option<LettaUsageStatistics>) {
-        self.send(TurnEvent::Finished { stop_reason, error, usage }).await;
+    pub async fn finished(
+        &self,
+        stop_reason: StopReasonType,
+        error: Option<String>,
+        usage: Option<LettaUsageStatistics>,
+        history: Option<Vec<ChatMessage>>,
+    ) {
+        self.send(TurnEvent::Finished { stop_reason, error, usage, history }).await;
     }
 
     /// The legacy envelope (`protocol.d.ts`) for lifecycle telemetry frames.

@@ -55,6 +55,9 @@ pub struct TurnSpec {
     pub cancel: CancellationToken,
     /// The conversation actor's mailbox.
     pub events: mpsc::Sender<Command>,
+    /// The transcript the conversation keeps in memory (`None`: load it from the store);
+    /// handed back with `Finished`.
+    pub history: Option<Vec<crate::model::ChatMessage>>,
 }
 
 /// Runs a turn in its own task; it always ends with a `Finished` event.

@@ -94,7 +94,7 @@ async fn stream_once(
     deltas: &mut Deltas,
     cancel: &CancellationToken,
 ) -> (Result<(), Option<ModelError>>, StepOutput, bool) {
-    let mut stream = provider.stream(request.clone());
+    let mut stream = provider.stream(request);
     events.status(LoopStatus::WaitingForApiResponse, Vec::new()).await;
     let text_id = new_id("message");
     let reasoning_id = format!("{text_id}-reasoning");

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::model::ChatMessage;
-use crate::store::{Store, StoreError};
+use crate::store::{new_id, NewMessage, Store, StoreError};
 
 /// Result given to a tool call that never ran because its turn was interrupted.
 pub const NOT_RUN: &str = "Not run: the turn was interrupted before this tool call completed.";
@@ -12,16 +12,34 @@ pub const NOT_RUN: &str = "Not run: the turn was interrupted before this tool ca
 /// A conversation's transcript as provider-neutral messages (unreadable rows skipped).
 pub fn load(store: &Store, conversation_id: &str) -> Result<Vec<ChatMessage>, StoreError> {
     Ok(store
-        .transcript(conversation_id)?
+        .transcript_bodies(conversation_id)?
         .into_iter()
-        .filter_map(|record| match serde_json::from_value(record.body) {
+        .filter_map(|(id, body)| match serde_json::from_str(&body) {
             Ok(message) => Some(message),
             Err(err) => {
-                tracing::warn!("skipping unreadable transcript message {}: {err}", record.id);
+                tracing::warn!("skipping unreadable transcript message {id}: {err}");
                 None
             }
         })
         .collect())
+}
+
+/// The stored role of a message.
+fn role_of(message: &ChatMessage) -> &'static str {
+    match message {
+        ChatMessage::User { .. } => "user",
+        ChatMessage::Assistant { .. } => "assistant",
+        ChatMessage::Tool { .. } => "tool",
+    }
+}
+
+/// Encodes messages (each with the id its deltas were streamed with) for the store.
+fn encode(new: &[(ChatMessage, String)]) -> Result<Vec<NewMessage>, StoreError> {
+    new.iter()
+        .map(|(message, id)| {
+            Ok(NewMessage { id: id.clone(), role: role_of(message), body: serde_json::to_string(message)? })
+        })
+        .collect()
 }
 
 /// Appends one message to the stored transcript and to `messages`; `id` is the id its
@@ -34,14 +52,40 @@ pub fn append(
     message: ChatMessage,
     id: Option<&str>,
 ) -> Result<(), StoreError> {
-    let role = match &message {
-        ChatMessage::User { .. } => "user",
-        ChatMessage::Assistant { .. } => "assistant",
-        ChatMessage::Tool { .. } => "tool",
-    };
-    let body = serde_json::to_value(&message)?;
-    store.append_message(conversation_id, Some(run_id), role, &body, id)?;
-    messages.push(message);
+    let id = id.map_or_else(|| new_id("message"), str::to_owned);
+    append_all(store, conversation_id, run_id, messages, vec![(message, id)])
+}
+
+/// Appends messages in one transaction; `messages` only grows once they are stored, so it
+/// always equals what a restart would load.
+pub fn append_all(
+    store: &Store,
+    conversation_id: &str,
+    run_id: &str,
+    messages: &mut Vec<ChatMessage>,
+    new: Vec<(ChatMessage, String)>,
+) -> Result<(), StoreError> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    store.append_messages(conversation_id, Some(run_id), &encode(&new)?)?;
+    messages.extend(new.into_iter().map(|(message, _)| message));
+    Ok(())
+}
+
+/// Starts a turn in one transaction (see [`Store::start_turn`]): the dequeued inputs, the
+/// turn record and `new` (repairs, then the inputs as user messages) commit together.
+pub fn start_turn(
+    store: &Store,
+    conversation_id: &str,
+    turn_id: &str,
+    run_id: &str,
+    dequeued: &[String],
+    messages: &mut Vec<ChatMessage>,
+    new: Vec<(ChatMessage, String)>,
+) -> Result<(), StoreError> {
+    store.start_turn(conversation_id, turn_id, run_id, dequeued, &encode(&new)?)?;
+    messages.extend(new.into_iter().map(|(message, _)| message));
     Ok(())
 }
 
@@ -66,17 +110,24 @@ pub fn unanswered_calls(messages: &[ChatMessage]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Answers every unanswered call with [`NOT_RUN`], so the model is told and the
-/// transcript stays valid.
+/// The results that answer every unanswered call with [`NOT_RUN`] (fresh ids), so the
+/// model is told and the transcript stays valid.
+pub fn repairs(messages: &[ChatMessage]) -> Vec<(ChatMessage, String)> {
+    unanswered_calls(messages)
+        .into_iter()
+        .map(|(tool_call_id, name)| {
+            (ChatMessage::Tool { tool_call_id, name, content: NOT_RUN.to_owned(), is_error: true }, new_id("message"))
+        })
+        .collect()
+}
+
+/// Answers every unanswered call with [`NOT_RUN`], in one transaction.
 pub fn settle_unanswered(
     store: &Store,
     conversation_id: &str,
     run_id: &str,
     messages: &mut Vec<ChatMessage>,
 ) -> Result<(), StoreError> {
-    for (tool_call_id, name) in unanswered_calls(messages) {
-        let message = ChatMessage::Tool { tool_call_id, name, content: NOT_RUN.to_owned(), is_error: true };
-        append(store, conversation_id, run_id, messages, message, None)?;
-    }
-    Ok(())
+    let new = repairs(messages);
+    append_all(store, conversation_id, run_id, messages, new)
 }

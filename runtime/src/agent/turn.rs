@@ -3,6 +3,7 @@
 
 use tether_protocol::content::MessageContent;
 use tether_protocol::letta_message::{LettaUsageStatistics, StopReasonType};
+use tether_protocol::scope::RuntimeScope;
 
 use super::calls::{self, CallCtx, CallResult};
 use super::deltas::Deltas;
@@ -41,19 +42,25 @@ impl From<StoreError> for Ending {
     }
 }
 
-/// Runs the turn and reports its end (always exactly one `Finished`).
-pub async fn run(spec: TurnSpec) {
+/// Runs the turn and reports its end (always exactly one `Finished`, which hands the
+/// transcript back to the conversation for the next turn).
+pub async fn run(mut spec: TurnSpec) {
     let events = Events::new(spec.events.clone(), &spec.turn_id, &spec.conversation.agent_id, &spec.conversation.id);
     let mut deltas = Deltas::new(&spec.run_id);
     let mut usage = Usage::default();
     let mut steps = 0u64;
-    let mut messages = Vec::new();
-    let ending = match drive(&spec, &events, &mut deltas, &mut usage, &mut steps, &mut messages).await {
+    let mut history = spec.history.take();
+    let ending = match drive(&spec, &events, &mut deltas, &mut usage, &mut steps, &mut history).await {
         Ok(ending) | Err(ending) => ending,
     };
     // Whatever happened, every tool call in the transcript must have an answer.
-    if let Err(err) = transcript::settle_unanswered(&spec.runtime.store, &spec.conversation.id, &spec.run_id, &mut messages) {
+    if let Some(Err(err)) = history
+        .as_mut()
+        .map(|messages| transcript::settle_unanswered(&spec.runtime.store, &spec.conversation.id, &spec.run_id, messages))
+    {
         tracing::error!("cannot settle unanswered tool calls: {err}");
+        // The next turn reloads the stored transcript and settles them then.
+        history = None;
     }
     if let Some(error) = &ending.error {
         events.delta(deltas.loop_error(error.clone(), ending.stop_reason.clone())).await;
@@ -71,16 +78,18 @@ pub async fn run(spec: TurnSpec) {
         run_ids: Some(vec![spec.run_id.clone()]),
     };
     events.delta(deltas.usage(usage.clone())).await;
-    events.finished(ending.stop_reason, ending.error, Some(usage)).await;
+    events.finished(ending.stop_reason, ending.error, Some(usage), history).await;
 }
 
+/// Starts the turn and runs its steps. `history` is the conversation's transcript (loaded
+/// here when the conversation had none in memory); it stays equal to the stored one.
 async fn drive(
     spec: &TurnSpec,
     events: &Events,
     deltas: &mut Deltas,
     usage: &mut Usage,
     steps: &mut u64,
-    messages: &mut Vec<ChatMessage>,
+    history: &mut Option<Vec<ChatMessage>>,
 ) -> Result<Ending, Ending> {
     let store = &spec.runtime.store;
     let conversation_id = &spec.conversation.id;
@@ -88,16 +97,22 @@ async fn drive(
         .agent(&spec.conversation.agent_id)?
         .ok_or_else(|| Ending::failed(StopReasonType::Error, format!("agent {} no longer exists", spec.conversation.agent_id)))?;
 
-    *messages = transcript::load(store, conversation_id)?;
-    transcript::settle_unanswered(store, conversation_id, &spec.run_id, messages)?;
+    let messages = match history {
+        Some(messages) => messages,
+        None => history.insert(transcript::load(store, conversation_id)?),
+    };
+    // Repairs of an earlier interruption first, then the inputs; stored together with the
+    // inputs leaving the queue, before the model is asked.
+    let mut new = transcript::repairs(messages);
     for input in &spec.inputs {
         let content: MessageContent =
             serde_json::from_value(input.content.clone()).unwrap_or_else(|_| MessageContent::Text(String::new()));
         let id = new_id("message");
         events.delta(deltas.user(&id, content, Some(input.client_message_id.clone()))).await;
-        let message = ChatMessage::User { content: queue_items::text_of(input) };
-        transcript::append(store, conversation_id, &spec.run_id, messages, message, Some(&id))?;
+        new.push((ChatMessage::User { content: queue_items::text_of(input) }, id));
     }
+    let dequeued: Vec<String> = spec.inputs.iter().map(|r| r.id.clone()).collect();
+    transcript::start_turn(store, conversation_id, &spec.turn_id, &spec.run_id, &dequeued, messages, new)?;
 
     let conversation = store.conversation(conversation_id)?.unwrap_or_else(|| spec.conversation.clone());
     let handle = super::model_choice::choose(&conversation, Some(&agent), spec.runtime.default_model.as_deref()).handle;
@@ -127,23 +142,49 @@ async fn drive(
             parameters: serde_json::Value::Object(t.definition.parameters.clone()),
         }))
         .collect();
-    let scope = tether_protocol::scope::RuntimeScope::new(Some(agent.id.clone()), conversation_id.clone());
-    let max_steps = std::env::var("TETHER_MAX_STEPS").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_STEPS);
-    let policy = RetryPolicy::default();
     let model_name = handle.split_once('/').map(|(_, name)| name.to_owned()).unwrap_or_else(|| handle.clone());
+    // The request holds the transcript while the steps run (no copy per step) and hands it
+    // back, however they end.
     let mut request = ModelRequest {
         model: model_name,
         system: prompt::system_prompt(&agent.system, &spec.cwd),
-        messages: Vec::new(),
+        messages: history.take().unwrap_or_default(),
         tools,
         max_tokens: None,
     };
+    let tools = Tools { visible: &visible, external: &external, scope: RuntimeScope::new(Some(agent.id.clone()), conversation_id.clone()) };
+    let ending = run_steps(spec, events, deltas, usage, steps, provider.as_ref(), &mut request, &tools).await;
+    *history = Some(std::mem::take(&mut request.messages));
+    ending
+}
 
+/// The tools a turn may call.
+struct Tools<'a> {
+    visible: &'a [BuiltinTool],
+    external: &'a [crate::external::ExternalTool],
+    scope: RuntimeScope,
+}
+
+/// Model steps and tool calls until the model stops; `request.messages` is the transcript.
+#[allow(clippy::too_many_arguments)]
+async fn run_steps(
+    spec: &TurnSpec,
+    events: &Events,
+    deltas: &mut Deltas,
+    usage: &mut Usage,
+    steps: &mut u64,
+    provider: &dyn model::Provider,
+    request: &mut ModelRequest,
+    tools: &Tools<'_>,
+) -> Result<Ending, Ending> {
+    let store = &spec.runtime.store;
+    let conversation_id = &spec.conversation.id;
+    let max_steps = std::env::var("TETHER_MAX_STEPS").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_STEPS);
+    let policy = RetryPolicy::default();
     for _ in 0..max_steps {
         deltas.next_step();
         *steps += 1;
-        request.messages = messages.clone();
-        let outcome = step::run(provider.as_ref(), &request, events, deltas, &policy, &spec.cancel).await;
+        let outcome = step::run(provider, request, events, deltas, &policy, &spec.cancel).await;
         let (output, failure) = match outcome {
             Ok(output) => (output, None),
             Err(StepError::Cancelled(partial)) => (partial, Some(Ending::ok(StopReasonType::Cancelled))),
@@ -153,7 +194,7 @@ async fn drive(
         };
         add_usage(usage, output.usage.as_ref());
         let calls = if failure.is_some() { Vec::new() } else { output.tool_calls.clone() };
-        record_answer(spec, messages, output, failure.is_some())?;
+        record_answer(spec, &mut request.messages, output, failure.is_some())?;
         if let Some(ending) = failure {
             return Ok(ending);
         }
@@ -170,10 +211,10 @@ async fn drive(
             cwd: &spec.cwd,
             data_dir: &spec.runtime.data_dir,
             mode: PermissionMode::from(mode),
-            visible: &visible,
-            external: &external,
+            visible: tools.visible,
+            external: tools.external,
             registry: &spec.runtime.external,
-            scope: &scope,
+            scope: &tools.scope,
         };
         for call in &calls {
             let result_id = new_id("message");
@@ -183,7 +224,7 @@ async fn drive(
             };
             let message =
                 ChatMessage::Tool { tool_call_id: call.id.clone(), name: call.name.clone(), content: output.content, is_error: output.is_error };
-            transcript::append(store, conversation_id, &spec.run_id, messages, message, Some(&result_id))?;
+            transcript::append(store, conversation_id, &spec.run_id, &mut request.messages, message, Some(&result_id))?;
             if interrupted {
                 return Ok(Ending::ok(StopReasonType::Cancelled));
             }

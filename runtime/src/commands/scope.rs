@@ -15,6 +15,16 @@ use crate::server::connection::ConnectionCtx;
 
 /// The actor of the conversation a command names, or why there is none.
 fn resolve(ctx: &ConnectionCtx, scope: &RuntimeScope) -> Result<ConversationHandle, String> {
+    let version = ctx.runtime.store.agents_version();
+    // A running actor answers without a store read (what `sync` mostly addresses).
+    if let Some((handle, agent_id)) = ctx.runtime.conversations.live(&scope.conversation_id, version) {
+        return match &scope.agent_id {
+            Some(asked) if *asked != agent_id => {
+                Err(format!("conversation {} belongs to agent {agent_id}, not {asked}", scope.conversation_id))
+            }
+            _ => Ok(handle),
+        };
+    }
     let record = ctx
         .runtime
         .store
@@ -25,7 +35,7 @@ fn resolve(ctx: &ConnectionCtx, scope: &RuntimeScope) -> Result<ConversationHand
         && *agent_id != record.agent_id {
             return Err(format!("conversation {} belongs to agent {}, not {agent_id}", record.id, record.agent_id));
         }
-    ctx.runtime.conversation(&record).map_err(|e| e.to_string())
+    ctx.runtime.conversations.handle(&ctx.runtime, &record, version).map_err(|e| e.to_string())
 }
 
 /// `input`: a message (queued or started) or an answer to an approval.

@@ -54,6 +54,9 @@ pub fn spawn(
         git: None,
         pending: Vec::new(),
         stopping: None,
+        history: None,
+        interrupted_reported: false,
+        model_choice: None,
     };
     tokio::spawn(actor.run(rx));
     Ok(())
@@ -82,6 +85,8 @@ struct ActiveTurn {
     id: String,
     run_id: String,
     cancel: CancellationToken,
+    /// Whether a tool ran (only then can the git branch have changed).
+    ran_tools: bool,
 }
 
 #[derive(Debug)]
@@ -105,6 +110,15 @@ struct Actor {
     pending: Vec<Pending>,
     /// Set on shutdown: no new turns; answered when the running one has ended.
     stopping: Option<oneshot::Sender<()>>,
+    /// The transcript as stored, kept between turns so a turn does not read it back from
+    /// the store; lent to the running turn, `None` until first needed or after a failure.
+    history: Option<Vec<crate::model::ChatMessage>>,
+    /// Whether turns a previous process left running have been looked up (they are
+    /// only created at start-up, so once is enough: `sync` then needs no store access).
+    interrupted_reported: bool,
+    /// The model choice shown in device status, with the store's agents version it was
+    /// derived from; cleared when the conversation record changes.
+    model_choice: Option<(u64, crate::agent::model_choice::ModelChoice)>,
 }
 
 impl Actor {
@@ -123,6 +137,7 @@ impl Actor {
     async fn handle(&mut self, command: Command) {
         match command {
             Command::Attach { sub, before, after } => {
+                let _cork = sub.outbox.cork();
                 self.emitter.subscribe(&sub);
                 if let Some(frame) = before {
                     self.emitter.send_to(&sub.outbox, &frame);
@@ -145,6 +160,7 @@ impl Actor {
                 self.change_state(mode, cwd).await;
             }
             Command::Sync { sub, request_id } => {
+                let _cork = sub.outbox.cork();
                 self.emitter.subscribe(&sub);
                 self.replay(&sub);
                 if let Some(request_id) = request_id {
@@ -160,6 +176,7 @@ impl Actor {
             Command::Refresh => {
                 if let Ok(Some(record)) = self.runtime.store.conversation(&self.conversation.id) {
                     self.conversation = record;
+                    self.model_choice = None;
                 }
                 self.broadcast_device_status();
             }
@@ -301,16 +318,9 @@ impl Actor {
         }
         let count = queue::next_batch_len(&self.queue);
         let batch: Vec<QueueRecord> = self.queue.drain(..count).collect();
-        let ids: Vec<String> = batch.iter().map(|r| r.id.clone()).collect();
+        // The turn itself moves the batch from the stored queue to the transcript, in one
+        // transaction before it asks the model.
         let turn_id = new_id("turn");
-        let stored = self
-            .runtime
-            .store
-            .dequeue(&ids)
-            .and_then(|_| self.runtime.store.begin_turn(&self.conversation.id, &turn_id));
-        if let Err(err) = stored {
-            tracing::error!("cannot start a turn: {err}");
-        }
         let removed = batch
             .iter()
             .map(|r| QueueRemovalTransition {
@@ -329,7 +339,7 @@ impl Actor {
             client_message_ids_by_run_id: Some(BTreeMap::from([(run_id.clone(), client_message_ids)])),
             executing_tool_call_ids: Vec::new(),
         };
-        self.turn = Some(ActiveTurn { id: turn_id.clone(), run_id: run_id.clone(), cancel: cancel.clone() });
+        self.turn = Some(ActiveTurn { id: turn_id.clone(), run_id: run_id.clone(), cancel: cancel.clone(), ran_tools: false });
         self.broadcast_loop_status();
         self.broadcast_device_status();
         agent::spawn_turn(TurnSpec {
@@ -342,6 +352,7 @@ impl Actor {
             mode: self.mode,
             cancel,
             events: self.handle.sender(),
+            history: self.history.take(),
         });
     }
 
@@ -359,12 +370,18 @@ impl Actor {
             }
             TurnEvent::Frame(frame) => self.emitter.broadcast(&frame),
             TurnEvent::Status { status, executing } => {
+                if let Some(turn) = self.turn.as_mut().filter(|_| !executing.is_empty()) {
+                    turn.ran_tools = true;
+                }
                 self.loop_state.status = status;
                 self.loop_state.executing_tool_call_ids = executing;
                 self.broadcast_loop_status();
             }
             TurnEvent::NeedApproval { request, reply } => self.ask(request, reply),
-            TurnEvent::Finished { stop_reason, error, usage } => self.finish(stop_reason, error, usage).await,
+            TurnEvent::Finished { stop_reason, error, usage, history } => {
+                self.history = history;
+                self.finish(stop_reason, error, usage).await;
+            }
         }
     }
 
@@ -526,12 +543,14 @@ impl Actor {
         self.emitter.broadcast(&frame);
         self.broadcast_device_status();
         // A tool may have switched branches: ask git in the background, so the next input
-        // is not kept waiting on a subprocess.
-        let (cwd, mailbox) = (self.cwd.clone(), self.handle.sender());
-        tokio::spawn(async move {
-            let git = device::git_context(&cwd).await;
-            let _ = mailbox.send(Command::GitContext { cwd, git }).await;
-        });
+        // is not kept waiting on a subprocess. A turn without tools cannot have.
+        if turn.ran_tools {
+            let (cwd, mailbox) = (self.cwd.clone(), self.handle.sender());
+            tokio::spawn(async move {
+                let git = device::git_context(&cwd).await;
+                let _ = mailbox.send(Command::GitContext { cwd, git }).await;
+            });
+        }
         self.maybe_start_turn().await;
     }
 
@@ -542,7 +561,10 @@ impl Actor {
             ..ConversationPatch::default()
         };
         match self.runtime.store.update_conversation(&self.conversation.id, patch) {
-            Ok(Some(record)) => self.conversation = record,
+            Ok(Some(record)) => {
+                self.conversation = record;
+                self.model_choice = None;
+            }
             Ok(None) => {}
             Err(err) => tracing::error!("cannot persist device state: {err}"),
         }

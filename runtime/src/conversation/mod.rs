@@ -170,6 +170,8 @@ pub enum TurnEvent {
         error: Option<String>,
         /// Token counts.
         usage: Option<LettaUsageStatistics>,
+        /// The transcript as stored now, for the next turn (`None`: reload it).
+        history: Option<Vec<crate::model::ChatMessage>>,
     },
 }
 
@@ -211,26 +213,54 @@ impl ConversationHandle {
 /// The live actors, by conversation id.
 #[derive(Debug, Default)]
 pub struct Registry {
-    actors: Mutex<HashMap<String, ConversationHandle>>,
+    actors: Mutex<HashMap<String, Live>>,
+}
+
+/// A live actor with what a command needs to address it without reading the store.
+#[derive(Debug)]
+struct Live {
+    handle: ConversationHandle,
+    agent_id: String,
+    /// [`crate::store::Store::agents_version`] when the conversation was last read: once
+    /// any agent changes (a deletion removes its conversations), the store is asked again.
+    agents_version: u64,
 }
 
 impl Registry {
-    /// The actor of a stored conversation, spawning it on first use.
-    pub fn handle(&self, runtime: &Arc<Runtime>, record: &ConversationRecord) -> Result<ConversationHandle, StoreError> {
+    /// The actor of a stored conversation, spawning it on first use; `agents_version` is
+    /// the store's agents version read before `record` was.
+    pub fn handle(
+        &self,
+        runtime: &Arc<Runtime>,
+        record: &ConversationRecord,
+        agents_version: u64,
+    ) -> Result<ConversationHandle, StoreError> {
         let mut actors = self.actors.lock().map_err(|_| StoreError::Poisoned)?;
-        if let Some(handle) = actors.get(&record.id)
-            && !handle.tx.is_closed() {
-                return Ok(handle.clone());
-            }
+        if let Some(live) = actors.get_mut(&record.id)
+            && !live.handle.tx.is_closed()
+        {
+            live.agents_version = agents_version;
+            return Ok(live.handle.clone());
+        }
         let (tx, rx) = mpsc::channel(MAILBOX_CAPACITY);
         let handle = ConversationHandle { tx };
         actor::spawn(runtime.clone(), record.clone(), handle.clone(), rx)?;
-        actors.insert(record.id.clone(), handle.clone());
+        let live = Live { handle: handle.clone(), agent_id: record.agent_id.clone(), agents_version };
+        actors.insert(record.id.clone(), live);
         Ok(handle)
+    }
+
+    /// The running actor of `conversation_id` and its agent's id, if no agent changed since
+    /// the conversation was read (then the caller reads the store instead).
+    pub fn live(&self, conversation_id: &str, agents_version: u64) -> Option<(ConversationHandle, String)> {
+        let actors = self.actors.lock().ok()?;
+        let live = actors.get(conversation_id)?;
+        (live.agents_version == agents_version && !live.handle.tx.is_closed())
+            .then(|| (live.handle.clone(), live.agent_id.clone()))
     }
 
     /// Every live actor (to detach a closing connection from all of them).
     pub fn all(&self) -> Vec<ConversationHandle> {
-        self.actors.lock().map(|a| a.values().cloned().collect()).unwrap_or_default()
+        self.actors.lock().map(|a| a.values().map(|live| live.handle.clone()).collect()).unwrap_or_default()
     }
 }

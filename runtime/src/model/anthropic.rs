@@ -60,8 +60,8 @@ impl Provider for AnthropicProvider {
         &self.handle
     }
 
-    fn stream(&self, request: ModelRequest) -> EventStream {
-        let body = body(&request);
+    fn stream(&self, request: &ModelRequest) -> EventStream {
+        let body = body(request);
         let url = http::join(&self.base_url, "v1/messages");
         let builder = self.authorized(self.client.post(url)).json(&body);
         http::sse_stream(builder, AnthropicDecoder::default())

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use futures_util::future::BoxFuture;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::error::ModelError;
@@ -70,25 +71,110 @@ impl OpenAiProvider {
         }
     }
 
-    fn body(&self, request: &ModelRequest) -> Value {
-        let mut body = json!({
-            "model": request.model,
-            "messages": messages(request),
-            "stream": true,
-            "stream_options": { "include_usage": true },
-        });
-        if !request.tools.is_empty() {
-            body["tools"] = request.tools.iter().map(tool).collect();
+    fn body<'a>(&self, request: &'a ModelRequest) -> Body<'a> {
+        let (max_completion_tokens, max_tokens) = match self.max_tokens_field {
+            MaxTokensField::MaxCompletionTokens => (request.max_tokens, None),
+            MaxTokensField::MaxTokens => (None, request.max_tokens),
+        };
+        Body {
+            model: &request.model,
+            messages: Messages(request),
+            stream: true,
+            stream_options: StreamOptions { include_usage: true },
+            tools: request.tools.iter().map(tool).collect(),
+            max_completion_tokens,
+            max_tokens,
         }
-        if let Some(max) = request.max_tokens {
-            let field = match self.max_tokens_field {
-                MaxTokensField::MaxCompletionTokens => "max_completion_tokens",
-                MaxTokensField::MaxTokens => "max_tokens",
-            };
-            body[field] = json!(max);
-        }
-        body
     }
+}
+
+/// The request body, serialised straight from the transcript (no intermediate JSON value:
+/// the whole history goes out on every step, so this is per-turn work that grows).
+#[derive(Serialize)]
+struct Body<'a> {
+    model: &'a str,
+    messages: Messages<'a>,
+    stream: bool,
+    stream_options: StreamOptions,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<WireTool<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_completion_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct StreamOptions {
+    include_usage: bool,
+}
+
+/// The system prompt (when set) and the transcript, as Chat Completions messages.
+struct Messages<'a>(&'a ModelRequest);
+
+impl Serialize for Messages<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let request = self.0;
+        let system = (!request.system.is_empty()).then(|| WireMessage::System { content: &request.system });
+        serializer.collect_seq(system.into_iter().chain(request.messages.iter().map(WireMessage::of)))
+    }
+}
+
+/// One Chat Completions message.
+#[derive(Serialize)]
+#[serde(tag = "role", rename_all = "lowercase")]
+enum WireMessage<'a> {
+    System {
+        content: &'a str,
+    },
+    User {
+        content: &'a str,
+    },
+    Assistant {
+        /// `null` when the model only called tools.
+        content: Option<&'a str>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        tool_calls: Vec<WireCall<'a>>,
+    },
+    Tool {
+        tool_call_id: &'a str,
+        content: &'a str,
+    },
+}
+
+impl<'a> WireMessage<'a> {
+    fn of(message: &'a ChatMessage) -> Self {
+        match message {
+            ChatMessage::User { content } => WireMessage::User { content },
+            // Reasoning is not sent back: Chat Completions has no field for it.
+            ChatMessage::Assistant { content, tool_calls, .. } => WireMessage::Assistant {
+                content: (!content.is_empty() || tool_calls.is_empty()).then_some(content.as_str()),
+                tool_calls: tool_calls
+                    .iter()
+                    .map(|call| WireCall {
+                        id: &call.id,
+                        kind: "function",
+                        function: WireFunction { name: &call.name, arguments: &call.arguments },
+                    })
+                    .collect(),
+            },
+            ChatMessage::Tool { tool_call_id, content, .. } => WireMessage::Tool { tool_call_id, content },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct WireCall<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    function: WireFunction<'a>,
+}
+
+#[derive(Serialize)]
+struct WireFunction<'a> {
+    name: &'a str,
+    arguments: &'a str,
 }
 
 impl Provider for OpenAiProvider {
@@ -96,8 +182,8 @@ impl Provider for OpenAiProvider {
         &self.handle
     }
 
-    fn stream(&self, request: ModelRequest) -> EventStream {
-        let body = self.body(&request);
+    fn stream(&self, request: &ModelRequest) -> EventStream {
+        let body = self.body(request);
         let url = http::join(&self.base_url, "chat/completions");
         let builder = self.authorized(self.client.post(url)).json(&body);
         http::sse_stream(builder, OpenAiDecoder::default())
@@ -118,51 +204,26 @@ pub(super) fn model_ids(json: &Value) -> Vec<String> {
     models.iter().filter_map(|m| m["id"].as_str()).map(str::to_owned).collect()
 }
 
-fn messages(request: &ModelRequest) -> Vec<Value> {
-    let mut out = Vec::with_capacity(request.messages.len() + 1);
-    if !request.system.is_empty() {
-        out.push(json!({ "role": "system", "content": request.system }));
+fn tool(spec: &ToolSpec) -> WireTool<'_> {
+    WireTool {
+        kind: "function",
+        function: WireToolFunction { name: &spec.name, description: &spec.description, parameters: &spec.parameters },
     }
-    for message in &request.messages {
-        out.push(match message {
-            ChatMessage::User { content } => json!({ "role": "user", "content": content }),
-            // Reasoning is not sent back: Chat Completions has no field for it.
-            ChatMessage::Assistant { content, tool_calls, .. } => {
-                let mut m = json!({ "role": "assistant", "content": content });
-                if !tool_calls.is_empty() {
-                    if content.is_empty() {
-                        m["content"] = Value::Null;
-                    }
-                    m["tool_calls"] = tool_calls
-                        .iter()
-                        .map(|call| {
-                            json!({
-                                "id": call.id,
-                                "type": "function",
-                                "function": { "name": call.name, "arguments": call.arguments },
-                            })
-                        })
-                        .collect();
-                }
-                m
-            }
-            ChatMessage::Tool { tool_call_id, content, .. } => {
-                json!({ "role": "tool", "tool_call_id": tool_call_id, "content": content })
-            }
-        });
-    }
-    out
 }
 
-fn tool(spec: &ToolSpec) -> Value {
-    json!({
-        "type": "function",
-        "function": {
-            "name": spec.name,
-            "description": spec.description,
-            "parameters": spec.parameters,
-        },
-    })
+/// A tool the model may call, as Chat Completions declares it.
+#[derive(Serialize)]
+struct WireTool<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    function: WireToolFunction<'a>,
+}
+
+#[derive(Serialize)]
+struct WireToolFunction<'a> {
+    name: &'a str,
+    description: &'a str,
+    parameters: &'a Value,
 }
 
 /// One tool call seen in the stream: the provider's index and id, to route later chunks.

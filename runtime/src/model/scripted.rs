@@ -43,9 +43,9 @@ impl Provider for ScriptedProvider {
         SCRIPTED_HANDLE
     }
 
-    fn stream(&self, request: ModelRequest) -> EventStream {
-        let directives = Directives::of(&request);
-        let items: VecDeque<_> = answer(&request, &directives).into();
+    fn stream(&self, request: &ModelRequest) -> EventStream {
+        let directives = Directives::of(request);
+        let items: VecDeque<_> = answer(request, &directives).into();
         let delay = directives.sleep;
         Box::pin(futures_util::stream::unfold(items, move |mut items| async move {
             let item = items.pop_front()?;

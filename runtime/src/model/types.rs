@@ -169,7 +169,7 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     fn handle(&self) -> &str;
     /// Starts one call; the request is sent when the stream is first polled, and dropping the
     /// stream cancels it at once.
-    fn stream(&self, request: ModelRequest) -> EventStream;
+    fn stream(&self, request: &ModelRequest) -> EventStream;
     /// The model names this provider offers (for `--list-models` style UIs).
     fn list_models(&self) -> BoxFuture<'_, Result<Vec<String>, ModelError>>;
 }

@@ -47,6 +47,8 @@ struct State {
     closed: bool,
     /// Frames dropped by [`Overflow::DropOldest`] since the writer last asked.
     dropped: u64,
+    /// Open [`Cork`]s: while any is held, queued frames do not wake the writer.
+    corked: u32,
 }
 
 /// What a full queue does.
@@ -98,7 +100,31 @@ pub fn outbox_with(capacity: usize, coalesce_after: usize, overflow: Overflow) -
     (Outbox { shared: shared.clone() }, OutboxReceiver { shared })
 }
 
+/// Holds back the writer's wake-up until dropped, so that frames queued together (a
+/// `sync` replay and its response) leave in one write instead of one per frame.
+#[derive(Debug)]
+pub struct Cork<'a> {
+    outbox: &'a Outbox,
+}
+
+impl Drop for Cork<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut state) = self.outbox.shared.state.lock() {
+            state.corked = state.corked.saturating_sub(1);
+        }
+        self.outbox.shared.notify.notify_one();
+    }
+}
+
 impl Outbox {
+    /// Defers waking the writer until the returned guard is dropped.
+    pub fn cork(&self) -> Cork<'_> {
+        if let Ok(mut state) = self.shared.state.lock() {
+            state.corked += 1;
+        }
+        Cork { outbox: self }
+    }
+
     /// Queues an event that must be delivered.
     pub fn push(&self, text: String) {
         self.enqueue(Item { out: Outbound::Text(text), key: None });
@@ -142,8 +168,11 @@ impl Outbox {
             // client still sees `event_seq` only increase.
             state.items.remove(stale);
             state.items.push_back(item);
+            let wake = state.corked == 0;
             drop(state);
-            self.shared.notify.notify_one();
+            if wake {
+                self.shared.notify.notify_one();
+            }
             return;
         }
         if state.items.len() >= self.shared.capacity && self.shared.overflow == Overflow::DropOldest {
@@ -165,8 +194,12 @@ impl Outbox {
         } else {
             state.items.push_back(item);
         }
+        // A full queue's close wakes the writer even when corked.
+        let wake = state.corked == 0 || state.closed;
         drop(state);
-        self.shared.notify.notify_one();
+        if wake {
+            self.shared.notify.notify_one();
+        }
     }
 }
 
@@ -306,5 +339,42 @@ mod tests {
         assert_eq!(text(rx.recv().await), "a");
         assert_eq!(text(rx.recv().await), "b");
         assert!(rx.is_empty());
+    }
+
+    /// Counts how often the writer is woken.
+    #[derive(Default)]
+    struct Wakes(std::sync::atomic::AtomicUsize);
+
+    impl futures_util::task::ArcWake for Wakes {
+        fn wake_by_ref(arc_self: &Arc<Self>) {
+            arc_self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_cork_wakes_the_writer_once_for_everything_queued_under_it() {
+        use std::future::Future;
+        use std::sync::atomic::Ordering;
+        use std::task::{Context, Poll};
+
+        let (tx, rx) = outbox(8, 4);
+        let wakes = Arc::new(Wakes::default());
+        let waker = futures_util::task::waker(wakes.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut recv = Box::pin(rx.recv());
+        assert!(recv.as_mut().poll(&mut cx).is_pending(), "nothing queued yet");
+        let cork = tx.cork();
+        tx.push("a".into());
+        tx.push_snapshot(("conv-1".to_owned(), "update_queue"), "b".into());
+        assert_eq!(wakes.0.load(Ordering::SeqCst), 0, "corked: the writer sleeps");
+        drop(cork);
+        assert_eq!(wakes.0.load(Ordering::SeqCst), 1, "uncorked: one wake-up");
+        assert_eq!(recv.as_mut().poll(&mut cx), Poll::Ready(Some(Outbound::Text("a".into()))));
+        assert_eq!(text(rx.try_recv()), "b");
+        // Without a cork every frame wakes a waiting writer at once.
+        let mut recv = Box::pin(rx.recv());
+        assert!(recv.as_mut().poll(&mut cx).is_pending());
+        tx.push("c".into());
+        assert_eq!(wakes.0.load(Ordering::SeqCst), 2);
     }
 }

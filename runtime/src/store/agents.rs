@@ -91,9 +91,9 @@ impl Store {
             created_at: now.clone(),
             updated_at: now,
         };
-        self.lock()?.execute(
-            &format!("INSERT INTO agents ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-            params![
+        self.lock()?
+            .prepare_cached(&format!("INSERT INTO agents ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"))?
+            .execute(params![
                 record.id,
                 record.name,
                 record.model,
@@ -102,8 +102,7 @@ impl Store {
                 record.body.to_string(),
                 record.created_at,
                 record.updated_at
-            ],
-        )?;
+            ])?;
         Ok(record)
     }
 
@@ -111,7 +110,7 @@ impl Store {
     pub fn agent(&self, id: &str) -> Result<Option<AgentRecord>, StoreError> {
         let row = self
             .lock()?
-            .query_row(&format!("SELECT {COLUMNS} FROM agents WHERE id = ?1"), [id], from_row)
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM agents WHERE id = ?1"))?.query_row([id], from_row)
             .optional()?;
         row.map(with_body).transpose()
     }
@@ -119,24 +118,29 @@ impl Store {
     /// Agents, newest first.
     pub fn list_agents(&self, limit: usize) -> Result<Vec<AgentRecord>, StoreError> {
         let conn = self.lock()?;
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM agents ORDER BY created_at DESC, id LIMIT ?1"))?;
+        let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM agents ORDER BY created_at DESC, id LIMIT ?1"))?;
         let rows = stmt.query_map([limit as i64], from_row)?.collect::<Result<Vec<_>, _>>()?;
         rows.into_iter().map(with_body).collect()
     }
 
     /// Applies a patch; `None` when there is no such agent.
     pub fn update_agent(&self, id: &str, patch: AgentPatch) -> Result<Option<AgentRecord>, StoreError> {
-        let changed = self.lock()?.execute(
-            "UPDATE agents SET name = COALESCE(?2, name), model = COALESCE(?3, model),
-             system = COALESCE(?4, system), description = COALESCE(?5, description), updated_at = ?6
-             WHERE id = ?1",
-            params![id, patch.name, patch.model, patch.system, patch.description, now_rfc3339()],
-        )?;
+        let changed = self
+            .lock()?
+            .prepare_cached(
+                "UPDATE agents SET name = COALESCE(?2, name), model = COALESCE(?3, model),
+                 system = COALESCE(?4, system), description = COALESCE(?5, description), updated_at = ?6
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, patch.name, patch.model, patch.system, patch.description, now_rfc3339()])?;
+        self.agent_changed();
         if changed == 0 { Ok(None) } else { self.agent(id) }
     }
 
     /// Deletes an agent and (by cascade) its conversations; whether it existed.
     pub fn delete_agent(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self.lock()?.execute("DELETE FROM agents WHERE id = ?1", [id])? > 0)
+        let deleted = self.lock()?.prepare_cached("DELETE FROM agents WHERE id = ?1")?.execute([id])? > 0;
+        self.agent_changed();
+        Ok(deleted)
     }
 }

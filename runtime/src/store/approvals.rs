@@ -23,37 +23,38 @@ pub struct ApprovalRecord {
 impl Store {
     /// Records a pending approval.
     pub fn save_approval(&self, record: &ApprovalRecord) -> Result<(), StoreError> {
-        self.lock()?.execute(
-            "INSERT OR REPLACE INTO approvals (request_id, conversation_id, turn_id, tool_call_id, request, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+        self.lock()?
+            .prepare_cached(
+                "INSERT OR REPLACE INTO approvals (request_id, conversation_id, turn_id, tool_call_id, request, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
                 record.request_id,
                 record.conversation_id,
                 record.turn_id,
                 record.tool_call_id,
                 record.request.to_string(),
                 now_rfc3339()
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
     /// Forgets a settled approval.
     pub fn delete_approval(&self, request_id: &str) -> Result<(), StoreError> {
-        self.lock()?.execute("DELETE FROM approvals WHERE request_id = ?1", [request_id])?;
+        self.lock()?.prepare_cached("DELETE FROM approvals WHERE request_id = ?1")?.execute([request_id])?;
         Ok(())
     }
 
     /// Forgets every pending approval (at start-up: their turns were interrupted, so
     /// nobody can answer them; the next turn tells the model the calls never ran).
     pub fn clear_approvals(&self) -> Result<usize, StoreError> {
-        Ok(self.lock()?.execute("DELETE FROM approvals", [])?)
+        Ok(self.lock()?.prepare_cached("DELETE FROM approvals")?.execute([])?)
     }
 
     /// Approvals still pending in a conversation, oldest first.
     pub fn approvals(&self, conversation_id: &str) -> Result<Vec<ApprovalRecord>, StoreError> {
         let conn = self.lock()?;
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT request_id, conversation_id, turn_id, tool_call_id, request FROM approvals
              WHERE conversation_id = ?1 ORDER BY created_at, request_id",
         )?;

@@ -76,9 +76,9 @@ impl Store {
             created_at: now.clone(),
             updated_at: now,
         };
-        self.lock()?.execute(
-            &format!("INSERT INTO conversations ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-            params![
+        self.lock()?
+            .prepare_cached(&format!("INSERT INTO conversations ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"))?
+            .execute(params![
                 record.id,
                 record.agent_id,
                 record.summary,
@@ -87,8 +87,7 @@ impl Store {
                 record.model,
                 record.created_at,
                 record.updated_at
-            ],
-        )?;
+            ])?;
         Ok(record)
     }
 
@@ -96,14 +95,15 @@ impl Store {
     pub fn conversation(&self, id: &str) -> Result<Option<ConversationRecord>, StoreError> {
         Ok(self
             .lock()?
-            .query_row(&format!("SELECT {COLUMNS} FROM conversations WHERE id = ?1"), [id], from_row)
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM conversations WHERE id = ?1"))?
+                .query_row([id], from_row)
             .optional()?)
     }
 
     /// Conversations, newest first, optionally of one agent.
     pub fn list_conversations(&self, agent_id: Option<&str>, limit: usize) -> Result<Vec<ConversationRecord>, StoreError> {
         let conn = self.lock()?;
-        let mut stmt = conn.prepare(&format!(
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM conversations WHERE (?1 IS NULL OR agent_id = ?1)
              ORDER BY created_at DESC, id LIMIT ?2"
         ))?;
@@ -113,11 +113,13 @@ impl Store {
 
     /// Applies a patch; `None` when there is no such conversation.
     pub fn update_conversation(&self, id: &str, patch: ConversationPatch) -> Result<Option<ConversationRecord>, StoreError> {
-        let changed = self.lock()?.execute(
-            "UPDATE conversations SET summary = COALESCE(?2, summary), cwd = COALESCE(?3, cwd),
-             mode = COALESCE(?4, mode), model = COALESCE(?5, model), updated_at = ?6 WHERE id = ?1",
-            params![id, patch.summary, patch.cwd, patch.mode, patch.model, now_rfc3339()],
-        )?;
+        let changed = self
+            .lock()?
+            .prepare_cached(
+                "UPDATE conversations SET summary = COALESCE(?2, summary), cwd = COALESCE(?3, cwd),
+                 mode = COALESCE(?4, mode), model = COALESCE(?5, model), updated_at = ?6 WHERE id = ?1",
+            )?
+            .execute(params![id, patch.summary, patch.cwd, patch.mode, patch.model, now_rfc3339()])?;
         if changed == 0 { Ok(None) } else { self.conversation(id) }
     }
 }

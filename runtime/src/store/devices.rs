@@ -43,10 +43,9 @@ impl Store {
             last_seen_at: now,
             revoked_at: None,
         };
-        self.lock()?.execute(
-            "INSERT INTO devices (id, name, credential_hash, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![record.id, record.name, credential_hash, record.created_at, record.last_seen_at],
-        )?;
+        self.lock()?
+            .prepare_cached("INSERT INTO devices (id, name, credential_hash, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![record.id, record.name, credential_hash, record.created_at, record.last_seen_at])?;
         Ok(record)
     }
 
@@ -54,14 +53,12 @@ impl Store {
     pub fn authenticate_device(&self, credential_hash: &str) -> Result<Option<DeviceRecord>, StoreError> {
         let conn = self.lock()?;
         let device = conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM devices WHERE credential_hash = ?1 AND revoked_at IS NULL"),
-                [credential_hash],
-                from_row,
-            )
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM devices WHERE credential_hash = ?1 AND revoked_at IS NULL"))?
+                .query_row([credential_hash], from_row)
             .optional()?;
         if let Some(device) = &device {
-            conn.execute("UPDATE devices SET last_seen_at = ?2 WHERE id = ?1", params![device.id, now_rfc3339()])?;
+            conn.prepare_cached("UPDATE devices SET last_seen_at = ?2 WHERE id = ?1")?
+                .execute(params![device.id, now_rfc3339()])?;
         }
         Ok(device)
     }
@@ -69,16 +66,15 @@ impl Store {
     /// Every device, oldest first (revoked ones included, marked).
     pub fn list_devices(&self) -> Result<Vec<DeviceRecord>, StoreError> {
         let conn = self.lock()?;
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM devices ORDER BY created_at, id"))?;
+        let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM devices ORDER BY created_at, id"))?;
         let rows = stmt.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
     /// Revokes a device; whether an unrevoked device had that id.
     pub fn revoke_device(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self.lock()?.execute(
-            "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-            params![id, now_rfc3339()],
-        )? > 0)
+        Ok(self.lock()?
+            .prepare_cached("UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")?
+            .execute(params![id, now_rfc3339()])? > 0)
     }
 }

@@ -3,7 +3,39 @@
 use rusqlite::params;
 use serde_json::Value;
 
-use super::{new_id, now_rfc3339, Store, StoreError};
+use super::{now_rfc3339, Store, StoreError};
+
+/// A message about to join the transcript, already encoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMessage {
+    /// The id its deltas were streamed with (history and live views agree).
+    pub id: String,
+    /// `user`, `assistant`, `tool`, `system`.
+    pub role: &'static str,
+    /// The provider-neutral message as JSON text.
+    pub body: String,
+}
+
+/// Inserts `new` inside the caller's transaction (so a step's writes commit together).
+pub(super) fn insert_messages(
+    conn: &rusqlite::Connection,
+    conversation_id: &str,
+    run_id: Option<&str>,
+    new: &[NewMessage],
+) -> Result<(), StoreError> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let created_at = now_rfc3339();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO messages (id, conversation_id, turn_id, role, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for message in new {
+        stmt.execute(params![message.id, conversation_id, run_id, message.role, message.body, created_at])?;
+    }
+    Ok(())
+}
 
 /// One transcript entry; `body` is the provider-neutral message as JSON.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,39 +57,19 @@ pub struct MessageRecord {
 }
 
 impl Store {
-    /// Appends a message to a conversation's transcript, under `id` when given (the id
-    /// its deltas were streamed with, so history and live views agree), else a fresh one.
-    pub fn append_message(
-        &self,
-        conversation_id: &str,
-        turn_id: Option<&str>,
-        role: &str,
-        body: &Value,
-        id: Option<&str>,
-    ) -> Result<MessageRecord, StoreError> {
-        let id = id.map(str::to_owned).unwrap_or_else(|| new_id("message"));
-        let created_at = now_rfc3339();
-        let conn = self.lock()?;
-        conn.execute(
-            "INSERT INTO messages (id, conversation_id, turn_id, role, body, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, conversation_id, turn_id, role, body.to_string(), created_at],
-        )?;
-        Ok(MessageRecord {
-            seq: conn.last_insert_rowid(),
-            id,
-            conversation_id: conversation_id.to_owned(),
-            turn_id: turn_id.map(str::to_owned),
-            role: role.to_owned(),
-            body: body.clone(),
-            created_at,
-        })
+    /// Appends messages to a conversation's transcript in one transaction.
+    pub fn append_messages(&self, conversation_id: &str, run_id: Option<&str>, new: &[NewMessage]) -> Result<(), StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        insert_messages(&tx, conversation_id, run_id, new)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// A conversation's whole transcript, oldest first.
     pub fn transcript(&self, conversation_id: &str) -> Result<Vec<MessageRecord>, StoreError> {
         let conn = self.lock()?;
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT seq, id, conversation_id, turn_id, role, body, created_at FROM messages
              WHERE conversation_id = ?1 ORDER BY seq",
         )?;
@@ -83,5 +95,14 @@ impl Store {
                 Ok(record)
             })
             .collect()
+    }
+
+    /// A conversation's transcript as `(id, body JSON)`, oldest first: what the agent loop
+    /// decodes straight into its messages, without an intermediate JSON value.
+    pub fn transcript_bodies(&self, conversation_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn.prepare_cached("SELECT id, body FROM messages WHERE conversation_id = ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([conversation_id], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 }

@@ -8,6 +8,7 @@
 
 mod agents;
 mod approvals;
+mod checkpointer;
 mod conversations;
 mod devices;
 mod messages;
@@ -16,15 +17,24 @@ mod schema;
 mod turns;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
+
+/// WAL pages past which a commit checkpoints by itself: only reached when the background
+/// checkpointer falls behind (SQLite's default, 1,000, is hit every few dozen turns).
+const FALLBACK_AUTOCHECKPOINT_PAGES: i64 = 10_000;
+
+/// Prepared statements kept per connection: every statement the store runs (about 40)
+/// stays compiled, so no call pays `sqlite3_prepare` again (rusqlite's default is 16).
+const STATEMENT_CACHE: usize = 64;
 
 pub use agents::{AgentPatch, AgentRecord, NewAgent};
 pub use approvals::ApprovalRecord;
 pub use conversations::{ConversationPatch, ConversationRecord, NewConversation};
 pub use devices::DeviceRecord;
-pub use messages::MessageRecord;
+pub use messages::{MessageRecord, NewMessage};
 pub use queue::QueueRecord;
 pub use turns::{TurnRecord, INTERRUPTED_REASON};
 
@@ -50,10 +60,15 @@ pub enum StoreError {
     },
 }
 
-/// The one handle to the database; cheap calls, each its own transaction.
+/// The one handle to the database; cheap calls, each its own transaction (statements
+/// prepared once and cached).
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Bumped on every change to an agent, so readers can cache what they derive from one.
+    agents_version: AtomicU64,
+    /// Folds the WAL back into the file off the command path (`None` in memory).
+    _checkpointer: Option<checkpointer::Checkpointer>,
 }
 
 impl Store {
@@ -68,10 +83,15 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         #[cfg(unix)]
         restrict_permissions(path);
-        let store = Store { conn: Mutex::new(conn) };
+        let checkpointer = checkpointer::Checkpointer::start(path);
+        if checkpointer.is_some() {
+            conn.pragma_update(None, "wal_autocheckpoint", FALLBACK_AUTOCHECKPOINT_PAGES)?;
+        }
+        let store = Store { conn: Mutex::new(conn), agents_version: AtomicU64::new(0), _checkpointer: checkpointer };
         schema::migrate(&mut *store.lock()?)?;
         Ok(store)
     }
@@ -80,8 +100,18 @@ impl Store {
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let mut conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         schema::migrate(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn) })
+        Ok(Store { conn: Mutex::new(conn), agents_version: AtomicU64::new(0), _checkpointer: None })
+    }
+
+    /// Changes whenever any agent is updated or deleted (a cache key, not a count).
+    pub fn agents_version(&self) -> u64 {
+        self.agents_version.load(Ordering::Acquire)
+    }
+
+    fn agent_changed(&self) {
+        self.agents_version.fetch_add(1, Ordering::AcqRel);
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {

@@ -54,9 +54,9 @@ impl Store {
         if record.id.is_empty() {
             record.id = new_id("queue");
         }
-        self.lock()?.execute(
-            &format!("INSERT INTO queue ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-            params![
+        self.lock()?
+            .prepare_cached(&format!("INSERT INTO queue ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"))?
+            .execute(params![
                 record.id,
                 record.conversation_id,
                 record.client_message_id,
@@ -66,15 +66,14 @@ impl Store {
                 record.options.to_string(),
                 record.enqueued_at,
                 record.paused
-            ],
-        )?;
+            ])?;
         Ok(record)
     }
 
     /// A conversation's queue, oldest first.
     pub fn queue(&self, conversation_id: &str) -> Result<Vec<QueueRecord>, StoreError> {
         let conn = self.lock()?;
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM queue WHERE conversation_id = ?1 ORDER BY seq"))?;
+        let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM queue WHERE conversation_id = ?1 ORDER BY seq"))?;
         let rows = stmt.query_map([conversation_id], from_row)?.collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
             .map(|(mut record, content, options)| {
@@ -91,7 +90,8 @@ impl Store {
         let tx = conn.transaction()?;
         let mut removed = 0;
         for id in ids {
-            removed += tx.execute("DELETE FROM queue WHERE id = ?1", [id])?;
+            removed += tx.prepare_cached("DELETE FROM queue WHERE id = ?1")?
+            .execute([id])?;
         }
         tx.commit()?;
         Ok(removed)
@@ -99,16 +99,15 @@ impl Store {
 
     /// Parks or releases every queued item of a conversation.
     pub fn set_queue_paused(&self, conversation_id: &str, paused: bool) -> Result<usize, StoreError> {
-        Ok(self.lock()?.execute(
-            "UPDATE queue SET paused = ?2 WHERE conversation_id = ?1 AND paused != ?2",
-            params![conversation_id, paused],
-        )?)
+        Ok(self.lock()?
+            .prepare_cached("UPDATE queue SET paused = ?2 WHERE conversation_id = ?1 AND paused != ?2")?
+            .execute(params![conversation_id, paused])?)
     }
 
     /// Conversations that have queued inputs (to resume them after a restart).
     pub fn conversations_with_queue(&self) -> Result<Vec<String>, StoreError> {
         let conn = self.lock()?;
-        let mut stmt = conn.prepare("SELECT DISTINCT conversation_id FROM queue")?;
+        let mut stmt = conn.prepare_cached("SELECT DISTINCT conversation_id FROM queue")?;
         let rows = stmt.query_map([], |row| row.get(0))?.collect::<Result<Vec<String>, _>>()?;
         Ok(rows)
     }

@@ -2,6 +2,7 @@
 
 use rusqlite::params;
 
+use super::messages::{insert_messages, NewMessage};
 use super::{now_rfc3339, Store, StoreError};
 
 /// Why a turn that was running when tether stopped is reported as finished.
@@ -23,21 +24,37 @@ pub struct TurnRecord {
 }
 
 impl Store {
-    /// Records that a turn started.
-    pub fn begin_turn(&self, conversation_id: &str, turn_id: &str) -> Result<(), StoreError> {
-        self.lock()?.execute(
-            "INSERT INTO turns (id, conversation_id, started_at) VALUES (?1, ?2, ?3)",
-            params![turn_id, conversation_id, now_rfc3339()],
-        )?;
+    /// Starts a turn in one transaction: its inputs leave the queue, the turn is recorded
+    /// and `messages` (repairs and the inputs as user messages) join the transcript, so a
+    /// crash leaves each input either queued or in the transcript, never neither.
+    pub fn start_turn(
+        &self,
+        conversation_id: &str,
+        turn_id: &str,
+        run_id: &str,
+        dequeued: &[String],
+        messages: &[NewMessage],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        {
+            let mut delete = tx.prepare_cached("DELETE FROM queue WHERE id = ?1")?;
+            for id in dequeued {
+                delete.execute([id])?;
+            }
+        }
+        tx.prepare_cached("INSERT INTO turns (id, conversation_id, started_at) VALUES (?1, ?2, ?3)")?
+            .execute(params![turn_id, conversation_id, now_rfc3339()])?;
+        insert_messages(&tx, conversation_id, Some(run_id), messages)?;
+        tx.commit()?;
         Ok(())
     }
 
     /// Records how a turn ended.
     pub fn finish_turn(&self, turn_id: &str, stop_reason: &str) -> Result<(), StoreError> {
-        self.lock()?.execute(
-            "UPDATE turns SET finished_at = ?2, stop_reason = ?3 WHERE id = ?1",
-            params![turn_id, now_rfc3339(), stop_reason],
-        )?;
+        self.lock()?
+            .prepare_cached("UPDATE turns SET finished_at = ?2, stop_reason = ?3 WHERE id = ?1")?
+            .execute(params![turn_id, now_rfc3339(), stop_reason])?;
         Ok(())
     }
 
@@ -46,7 +63,7 @@ impl Store {
     pub fn close_interrupted_turns(&self) -> Result<Vec<TurnRecord>, StoreError> {
         let conn = self.lock()?;
         let mut stmt =
-            conn.prepare("SELECT id, conversation_id, started_at FROM turns WHERE finished_at IS NULL")?;
+            conn.prepare_cached("SELECT id, conversation_id, started_at FROM turns WHERE finished_at IS NULL")?;
         let open = stmt
             .query_map([], |row| {
                 Ok(TurnRecord {
@@ -59,17 +76,15 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         drop(stmt);
-        conn.execute(
-            "UPDATE turns SET finished_at = ?1, stop_reason = 'error', reported = 0 WHERE finished_at IS NULL",
-            [now_rfc3339()],
-        )?;
+        conn.prepare_cached("UPDATE turns SET finished_at = ?1, stop_reason = 'error', reported = 0 WHERE finished_at IS NULL")?
+            .execute([now_rfc3339()])?;
         Ok(open)
     }
 
     /// Interrupted turns of a conversation not yet reported to any client; marks them reported.
     pub fn take_unreported_turns(&self, conversation_id: &str) -> Result<Vec<TurnRecord>, StoreError> {
         let conn = self.lock()?;
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT id, conversation_id, started_at, finished_at, stop_reason FROM turns
              WHERE conversation_id = ?1 AND reported = 0 ORDER BY started_at",
         )?;
@@ -85,7 +100,8 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         drop(stmt);
-        conn.execute("UPDATE turns SET reported = 1 WHERE conversation_id = ?1 AND reported = 0", [conversation_id])?;
+        conn.prepare_cached("UPDATE turns SET reported = 1 WHERE conversation_id = ?1 AND reported = 0")?
+            .execute([conversation_id])?;
         Ok(turns)
     }
 }

@@ -127,6 +127,56 @@ async fn a_turn_calls_bash_gets_approved_and_finishes_with_the_models_text() {
     }
 }
 
+/// The conversation keeps its transcript in memory between turns; what it sends the model
+/// must be exactly what a restarted runtime reloads from the store.
+#[tokio::test]
+async fn the_history_kept_between_turns_equals_the_history_reloaded_after_a_restart() {
+    let fake = FakeServer::start(vec![
+        bash_call("echo kept-output"),
+        text(&["ran ", "it"]),
+        text(&["second answer"]),
+        text(&["third answer"]),
+        text(&["after the restart"]),
+    ])
+    .await;
+    let base = format!("{}/v1", fake.url);
+    let env = [("OPENAI_BASE_URL", base.as_str()), ("OPENAI_API_KEY", "sk-e2e-secret")];
+    let args = ["--token", TOKEN, "--model", "openai/gpt-test"];
+    let server = Server::start_env(&args, &env);
+    let (mut client, agent_id, conversation_id) = start(&server, "unrestricted").await;
+    for (id, text) in [("t1", "run the command"), ("t2", "and again"), ("t3", "once more")] {
+        client.say(&agent_id, &conversation_id, id, text).await;
+        let frames = client.until_turn_finished().await;
+        assert_eq!(frames.last().expect("finished")["stop_reason"], "end_turn");
+    }
+    let (data_dir, workspace) = server.kill9();
+    let server = Server::start_in_env(data_dir, workspace, &args, &env);
+    let mut client = server.connect().await;
+    client.say(&agent_id, &conversation_id, "t4", "after a restart").await;
+    let frames = client.until_turn_finished().await;
+    assert_eq!(frames.last().expect("finished")["stop_reason"], "end_turn");
+
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 5);
+    let messages = |n: usize| requests[n].body["messages"].as_array().expect("messages").clone();
+    // Turn 3 ran on the history kept in memory; turn 4 on the history read back from the store.
+    let (kept, reloaded) = (messages(3), messages(4));
+    assert_eq!(reloaded[..kept.len()], kept[..], "the reloaded history starts with exactly what was sent before");
+    assert_eq!(
+        reloaded[kept.len()..],
+        [json!({ "role": "assistant", "content": "third answer" }), json!({ "role": "user", "content": "after a restart" })]
+    );
+    let roles: Vec<_> = kept.iter().map(|m| m["role"].clone()).collect();
+    let expected = ["system", "user", "assistant", "tool", "assistant", "user", "assistant", "user"];
+    assert_eq!(roles, expected.map(|r| json!(r)));
+    assert!(kept[3]["content"].as_str().unwrap_or("").contains("kept-output"), "{:?}", kept[3]);
+    // Each turn's request extends the previous one: nothing is lost or repeated in memory.
+    for n in 1..4 {
+        let (before, after) = (messages(n - 1), messages(n));
+        assert_eq!(after[..before.len()], before[..], "request {n} extends request {}", n - 1);
+    }
+}
+
 #[tokio::test]
 async fn a_429_is_retried_with_a_retry_delta_then_succeeds() {
     let fake = FakeServer::start(vec![

@@ -130,6 +130,28 @@ async fn agents_can_be_created_listed_retrieved_updated_and_deleted() {
     assert_eq!(got["success"], false, "conversations go with their agent");
 }
 
+/// Commands reach a running conversation without reading the store, but not once its
+/// agent (and with it the conversation) has been deleted, nor under another agent.
+#[tokio::test]
+async fn a_running_conversation_is_addressed_by_its_agent_only_and_not_after_the_agent_is_deleted() {
+    let server = Server::start();
+    let mut client = server.connect().await;
+    let (agent_id, conversation_id) = client.start_new(json!({})).await;
+    let scope = json!({ "agent_id": agent_id, "conversation_id": conversation_id });
+    let (synced, _) = client.request(json!({ "type": "sync", "request_id": "s1", "runtime": scope })).await;
+    assert_eq!(synced["success"], true, "{synced}");
+    let wrong = json!({ "agent_id": "agent-someone-else", "conversation_id": conversation_id });
+    let (refused, _) = client.request(json!({ "type": "sync", "request_id": "s2", "runtime": wrong })).await;
+    assert_eq!(refused["success"], false, "{refused}");
+    assert!(refused["error"].as_str().unwrap_or("").contains("belongs to agent"), "{refused}");
+
+    let (deleted, _) = client.request(json!({ "type": "agent_delete", "request_id": "d", "agent_id": agent_id })).await;
+    assert_eq!(deleted["success"], true);
+    let (gone, _) = client.request(json!({ "type": "sync", "request_id": "s3", "runtime": scope })).await;
+    assert_eq!(gone["success"], false, "{gone}");
+    assert!(gone["error"].as_str().unwrap_or("").contains("unknown conversation"), "{gone}");
+}
+
 #[tokio::test]
 async fn change_device_state_sets_mode_and_cwd_and_rejects_missing_dirs() {
     let server = Server::start();

@@ -47,6 +47,11 @@ impl Server {
         Self::spawn(data_dir, workspace, args, &[])
     }
 
+    /// Starts on a given data dir and workspace with extra environment variables.
+    pub fn start_in_env(data_dir: tempfile::TempDir, workspace: tempfile::TempDir, args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::spawn(data_dir, workspace, args, env)
+    }
+
     fn spawn(data_dir: tempfile::TempDir, workspace: tempfile::TempDir, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tether"))
             .arg("app-server")

@@ -106,7 +106,7 @@ fn args(index: usize, fragment: &str) -> ModelEvent {
 async fn text_arrives_incrementally_in_several_chunks() {
     let (reply, feed) = Reply::fed();
     let server = FakeServer::start(vec![reply]).await;
-    let mut stream = provider(&server).stream(request("hi"));
+    let mut stream = provider(&server).stream(&request("hi"));
 
     assert!(
         feed.send(&(message_start(20) + &text_start(0) + &ping() + &text_delta(0, "Hel"))).await
@@ -141,7 +141,7 @@ async fn one_tool_call_after_text() {
         message_stop(),
     ])])
     .await;
-    let events = collect_ok(provider(&server).stream(request("list files"))).await;
+    let events = collect_ok(provider(&server).stream(&request("list files"))).await;
     assert_eq!(
         events,
         vec![
@@ -177,7 +177,7 @@ async fn two_parallel_tool_calls_with_signed_thinking() {
         message_stop(),
     ])])
     .await;
-    let events = collect_ok(provider(&server).stream(request("read a and b"))).await;
+    let events = collect_ok(provider(&server).stream(&request("read a and b"))).await;
     assert_eq!(
         events[..2],
         [
@@ -209,7 +209,7 @@ async fn a_tool_call_without_argument_deltas_gets_empty_object_arguments() {
         message_stop(),
     ])])
     .await;
-    let events = collect_ok(provider(&server).stream(request("who"))).await;
+    let events = collect_ok(provider(&server).stream(&request("who"))).await;
     assert_eq!(tool_calls(&events), vec![("toolu_0".into(), "ListAgents".into(), "{}".into())]);
 }
 
@@ -227,7 +227,7 @@ async fn arguments_split_across_many_chunks_and_bytes() {
     let pieces: Vec<String> = body.chars().map(String::from).collect();
     let server = FakeServer::start(vec![Reply::sse(pieces)]).await;
 
-    let events = collect_ok(provider(&server).stream(request("grep"))).await;
+    let events = collect_ok(provider(&server).stream(&request("grep"))).await;
     assert_eq!(tool_calls(&events), vec![("toolu_x".into(), "Bash".into(), arguments)]);
     assert_eq!(events.len(), 1 + chars.len().div_ceil(2) + 2);
 }
@@ -236,7 +236,7 @@ async fn arguments_split_across_many_chunks_and_bytes() {
 async fn an_event_split_across_network_reads_is_reassembled() {
     let (reply, feed) = Reply::fed();
     let server = FakeServer::start(vec![reply]).await;
-    let mut stream = provider(&server).stream(request("hi"));
+    let mut stream = provider(&server).stream(&request("hi"));
     let second = text_delta(0, "second");
     let (head, tail) = second.split_at(second.len() / 2);
 
@@ -256,7 +256,7 @@ async fn rate_limit_429_carries_retry_after_and_is_retryable() {
     let body = json!({ "type": "error", "error": { "type": "rate_limit_error",
         "message": "This request would exceed the rate limit for your organization." } });
     let server = FakeServer::start(vec![Reply::json(429, body).header("retry-after", "2")]).await;
-    let (events, error) = collect(provider(&server).stream(request("hi"))).await;
+    let (events, error) = collect(provider(&server).stream(&request("hi"))).await;
     assert_eq!(events, vec![]);
     let error = error.expect("an error");
     assert_eq!(
@@ -274,7 +274,7 @@ async fn rate_limit_429_carries_retry_after_and_is_retryable() {
 async fn overloaded_529_is_retryable() {
     let body = json!({ "type": "error", "error": { "type": "overloaded_error", "message": "Overloaded" } });
     let server = FakeServer::start(vec![Reply::json(529, body)]).await;
-    let (_, error) = collect(provider(&server).stream(request("hi"))).await;
+    let (_, error) = collect(provider(&server).stream(&request("hi"))).await;
     let error = error.expect("an error");
     assert_eq!(
         error,
@@ -289,7 +289,7 @@ async fn unauthorized_401_is_not_retryable_and_quotes_the_body() {
     let body = json!({ "type": "error", "error": { "type": "authentication_error",
                                                    "message": "invalid x-api-key" } });
     let server = FakeServer::start(vec![Reply::json(401, body)]).await;
-    let (events, error) = collect(provider(&server).stream(request("hi"))).await;
+    let (events, error) = collect(provider(&server).stream(&request("hi"))).await;
     assert_eq!(events, vec![]);
     let error = error.expect("an error");
     assert_eq!(
@@ -308,7 +308,7 @@ async fn an_error_event_mid_stream_is_an_http_error() {
         event(json!({ "type": "error", "error": { "type": "overloaded_error", "message": "Overloaded" } })),
     ])])
     .await;
-    let (events, error) = collect(provider(&server).stream(request("hi"))).await;
+    let (events, error) = collect(provider(&server).stream(&request("hi"))).await;
     assert_eq!(events, vec![ModelEvent::Text("Par".into())]);
     let error = error.expect("an error");
     assert_eq!(
@@ -322,7 +322,7 @@ async fn an_error_event_mid_stream_is_an_http_error() {
 async fn a_stream_cut_mid_response_is_a_stream_error() {
     let (reply, feed) = Reply::fed();
     let server = FakeServer::start(vec![reply]).await;
-    let mut stream = provider(&server).stream(request("hi"));
+    let mut stream = provider(&server).stream(&request("hi"));
     assert!(feed.send(&(message_start(3) + &text_start(0) + &text_delta(0, "Half an ans"))).await);
     assert_eq!(next(&mut stream).await, Some(Ok(ModelEvent::Text("Half an ans".into()))));
     feed.cut().await;
@@ -343,7 +343,7 @@ async fn a_clean_close_before_message_stop_is_a_stream_error() {
         message_delta("end_turn", 1),
     ])])
     .await;
-    let (events, error) = collect(provider(&server).stream(request("hi"))).await;
+    let (events, error) = collect(provider(&server).stream(&request("hi"))).await;
     assert_eq!(events, vec![ModelEvent::Text("Done".into())]);
     let error = error.expect("no message_stop must fail the stream");
     assert!(matches!(&error, ModelError::Stream(m) if m.contains("message_stop")), "{error:?}");
@@ -357,7 +357,7 @@ async fn a_very_long_response_is_reassembled_exactly() {
     chunks.extend(pieces.iter().map(|p| text_delta(0, p)));
     chunks.extend([block_stop(0), message_delta("end_turn", 5000), message_stop()]);
     let server = FakeServer::start(vec![Reply::sse(chunks)]).await;
-    let events = collect_ok(provider(&server).stream(request("count"))).await;
+    let events = collect_ok(provider(&server).stream(&request("count"))).await;
     assert_eq!(events.len(), 5002);
     assert_eq!(text(&events), pieces.concat());
     assert_eq!(events[5000..], [usage(10, 5000), ModelEvent::Finish(FinishReason::Stop)]);
@@ -422,7 +422,7 @@ async fn the_request_has_the_messages_shape() {
         }],
         max_tokens: None,
     };
-    collect_ok(provider.stream(request)).await;
+    collect_ok(provider.stream(&request)).await;
 
     let sent = server.only_request();
     assert_eq!((sent.method.as_str(), sent.path.as_str()), ("POST", "/v1/messages"));

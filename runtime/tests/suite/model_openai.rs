@@ -112,7 +112,7 @@ fn args(index: usize, fragment: &str) -> ModelEvent {
 async fn text_arrives_incrementally_in_several_chunks() {
     let (reply, feed) = Reply::fed();
     let server = FakeServer::start(vec![reply]).await;
-    let mut stream = provider(&server).stream(request("hi"));
+    let mut stream = provider(&server).stream(&request("hi"));
 
     // Each event is read before the next chunk is even written: nothing waits for the end.
     assert!(feed.send(&(role_chunk() + &text_chunk("Hel"))).await);
@@ -142,7 +142,7 @@ async fn one_tool_call() {
         DONE.to_owned(),
     ])])
     .await;
-    let events = collect_ok(provider(&server).stream(request("list files"))).await;
+    let events = collect_ok(provider(&server).stream(&request("list files"))).await;
     assert_eq!(
         events,
         vec![
@@ -171,7 +171,7 @@ async fn two_parallel_tool_calls() {
         DONE.to_owned(),
     ])])
     .await;
-    let events = collect_ok(provider(&server).stream(request("read a and b"))).await;
+    let events = collect_ok(provider(&server).stream(&request("read a and b"))).await;
     assert_eq!(text(&events), "Reading both.");
     assert_eq!(
         tool_calls(&events),
@@ -197,7 +197,7 @@ async fn arguments_split_across_many_chunks_and_bytes() {
     let bytes: Vec<String> = body.chars().map(String::from).collect();
     let server = FakeServer::start(vec![Reply::sse(bytes)]).await;
 
-    let events = collect_ok(provider(&server).stream(request("grep"))).await;
+    let events = collect_ok(provider(&server).stream(&request("grep"))).await;
     assert_eq!(tool_calls(&events), vec![("call_x".into(), "Bash".into(), arguments)]);
     assert_eq!(events.len(), 1 + chars.len().div_ceil(2) + 2);
 }
@@ -206,7 +206,7 @@ async fn arguments_split_across_many_chunks_and_bytes() {
 async fn an_event_split_across_network_reads_is_reassembled() {
     let (reply, feed) = Reply::fed();
     let server = FakeServer::start(vec![reply]).await;
-    let mut stream = provider(&server).stream(request("hi"));
+    let mut stream = provider(&server).stream(&request("hi"));
     let second = text_chunk("second");
     let (head, tail) = second.split_at(second.len() / 2);
 
@@ -226,7 +226,7 @@ async fn rate_limit_429_carries_retry_after_and_is_retryable() {
         "message": "Rate limit reached for gpt-4o on tokens per min (TPM). Please try again in 2s.",
         "type": "tokens", "param": null, "code": "rate_limit_exceeded" } });
     let server = FakeServer::start(vec![Reply::json(429, body).header("retry-after", "2")]).await;
-    let (events, error) = collect(provider(&server).stream(request("hi"))).await;
+    let (events, error) = collect(provider(&server).stream(&request("hi"))).await;
     assert_eq!(events, vec![]);
     let error = error.expect("an error");
     assert_eq!(
@@ -249,7 +249,7 @@ async fn unauthorized_401_is_not_retryable_and_quotes_the_body() {
         "message": "Incorrect API key provided: sk-bad. You can find your API key at https://platform.openai.com/account/api-keys.",
         "type": "invalid_request_error", "param": null, "code": "invalid_api_key" } });
     let server = FakeServer::start(vec![Reply::json(401, body)]).await;
-    let (events, error) = collect(provider(&server).stream(request("hi"))).await;
+    let (events, error) = collect(provider(&server).stream(&request("hi"))).await;
     assert_eq!(events, vec![]);
     let error = error.expect("an error");
     assert_eq!(
@@ -266,7 +266,7 @@ async fn unauthorized_401_is_not_retryable_and_quotes_the_body() {
 #[tokio::test]
 async fn server_error_502_with_plain_text_body_is_retryable() {
     let server = FakeServer::start(vec![Reply::sse(["upstream exploded"]).status(502)]).await;
-    let (_, error) = collect(provider(&server).stream(request("hi"))).await;
+    let (_, error) = collect(provider(&server).stream(&request("hi"))).await;
     let error = error.expect("an error");
     assert_eq!(
         error,
@@ -279,7 +279,7 @@ async fn server_error_502_with_plain_text_body_is_retryable() {
 async fn a_stream_cut_mid_response_is_a_stream_error() {
     let (reply, feed) = Reply::fed();
     let server = FakeServer::start(vec![reply]).await;
-    let mut stream = provider(&server).stream(request("hi"));
+    let mut stream = provider(&server).stream(&request("hi"));
     assert!(feed.send(&(role_chunk() + &text_chunk("Half an ans"))).await);
     assert_eq!(next(&mut stream).await, Some(Ok(ModelEvent::Text("Half an ans".into()))));
     feed.cut().await; // the connection drops without the chunked-encoding end
@@ -294,7 +294,7 @@ async fn a_stream_cut_mid_response_is_a_stream_error() {
 async fn a_clean_close_before_done_is_a_stream_error() {
     let server =
         FakeServer::start(vec![Reply::sse([role_chunk(), text_chunk("Half an ans")])]).await;
-    let (events, error) = collect(provider(&server).stream(request("hi"))).await;
+    let (events, error) = collect(provider(&server).stream(&request("hi"))).await;
     assert_eq!(events, vec![ModelEvent::Text("Half an ans".into())]);
     let error = error.expect("no end marker must fail the stream");
     assert!(matches!(&error, ModelError::Stream(m) if m.contains("[DONE]")), "{error:?}");
@@ -305,7 +305,7 @@ async fn a_clean_close_before_done_is_a_stream_error() {
 async fn malformed_chunk_is_a_stream_error() {
     let server =
         FakeServer::start(vec![Reply::sse([role_chunk(), "data: {not json\n\n".to_owned()])]).await;
-    let (_, error) = collect(provider(&server).stream(request("hi"))).await;
+    let (_, error) = collect(provider(&server).stream(&request("hi"))).await;
     assert!(matches!(error, Some(ModelError::Stream(m)) if m.contains("malformed")));
 }
 
@@ -317,7 +317,7 @@ async fn an_error_object_mid_stream_is_an_error() {
     );
     let server =
         FakeServer::start(vec![Reply::sse([role_chunk(), text_chunk("a"), error_chunk])]).await;
-    let (events, error) = collect(provider(&server).stream(request("hi"))).await;
+    let (events, error) = collect(provider(&server).stream(&request("hi"))).await;
     assert_eq!(events, vec![ModelEvent::Text("a".into())]);
     assert_eq!(
         error,
@@ -336,7 +336,7 @@ async fn a_very_long_response_is_reassembled_exactly() {
     chunks.extend(pieces.iter().map(|p| text_chunk(p)));
     chunks.extend([finish_chunk("stop"), usage_chunk(10, 5000), DONE.to_owned()]);
     let server = FakeServer::start(vec![Reply::sse(chunks)]).await;
-    let events = collect_ok(provider(&server).stream(request("count"))).await;
+    let events = collect_ok(provider(&server).stream(&request("count"))).await;
     assert_eq!(events.len(), 5002);
     assert_eq!(text(&events), pieces.concat());
     assert_eq!(events[5000..], [usage(10, 5000), ModelEvent::Finish(FinishReason::Stop)]);
@@ -362,7 +362,7 @@ async fn compatible_server_quirks_are_tolerated() {
         with_usage(finish_chunk("tool_calls"), 3),
     ])])
     .await;
-    let events = collect_ok(provider(&server).stream(request("read"))).await;
+    let events = collect_ok(provider(&server).stream(&request("read"))).await;
     assert_eq!(
         events,
         vec![
@@ -392,7 +392,7 @@ async fn reasoning_fields_become_reasoning_events() {
         DONE.to_owned(),
     ])])
     .await;
-    let events = collect_ok(provider(&server).stream(request("hi"))).await;
+    let events = collect_ok(provider(&server).stream(&request("hi"))).await;
     assert_eq!(
         events,
         vec![
@@ -451,7 +451,7 @@ async fn the_request_has_the_chat_completions_shape() {
         }],
         max_tokens: Some(1000),
     };
-    collect_ok(provider.stream(request)).await;
+    collect_ok(provider.stream(&request)).await;
 
     let sent = server.only_request();
     assert_eq!((sent.method.as_str(), sent.path.as_str()), ("POST", "/v1/chat/completions"));
@@ -504,7 +504,7 @@ async fn ollama_sends_no_key_and_the_legacy_max_tokens() {
     let mut request = request("hi");
     request.model = "llama3.2".into();
     request.max_tokens = Some(64);
-    collect_ok(provider.stream(request)).await;
+    collect_ok(provider.stream(&request)).await;
     let sent = server.only_request();
     assert_eq!(sent.path, "/v1/chat/completions");
     assert_eq!(sent.headers.get("authorization"), None);
@@ -534,7 +534,7 @@ async fn connection_refused_is_a_retryable_transport_error() {
         ..ProviderEnv::default()
     };
     let provider = resolve("openai/gpt-4o", &env).expect("custom base needs no key");
-    let (events, error) = collect(provider.stream(request("hi"))).await;
+    let (events, error) = collect(provider.stream(&request("hi"))).await;
     assert_eq!(events, vec![]);
     let error = error.expect("an error");
     assert!(matches!(error, ModelError::Transport(_)), "{error:?}");
@@ -546,7 +546,7 @@ async fn connection_refused_is_a_retryable_transport_error() {
 async fn dropping_the_stream_cancels_the_request() {
     let (reply, feed) = Reply::fed();
     let server = FakeServer::start(vec![reply]).await;
-    let mut stream = provider(&server).stream(request("hi"));
+    let mut stream = provider(&server).stream(&request("hi"));
     assert!(feed.send(&text_chunk("first")).await);
     assert_eq!(next(&mut stream).await, Some(Ok(ModelEvent::Text("first".into()))));
     drop(stream);

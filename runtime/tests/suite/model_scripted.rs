@@ -48,7 +48,7 @@ async fn resolves_and_lists_itself() {
 
 #[tokio::test]
 async fn a_plain_message_gets_the_configuration_note_in_chunks() {
-    let events = collect_ok(ScriptedProvider.stream(request(vec![user("hello")]))).await;
+    let events = collect_ok(ScriptedProvider.stream(&request(vec![user("hello")]))).await;
     assert_eq!(kinds(&events), ["text", "text", "text", "usage", "finish"]);
     let answer = text(&events);
     for needle in [
@@ -79,7 +79,7 @@ async fn a_plain_message_gets_the_configuration_note_in_chunks() {
 #[tokio::test]
 async fn one_tool_line_is_one_tool_call_streamed_in_fragments() {
     let events = collect_ok(
-        ScriptedProvider.stream(request(vec![user("tool: Bash {\"command\": \"ls\"}")])),
+        ScriptedProvider.stream(&request(vec![user("tool: Bash {\"command\": \"ls\"}")])),
     )
     .await;
     assert_eq!(
@@ -117,7 +117,7 @@ async fn two_tool_lines_are_parallel_calls_numbered_across_the_conversation() {
         },
         user("Read both:\ntool: Read {\"path\": \"a.txt\"}\n  tool: Glob\n"),
     ];
-    let events = collect_ok(ScriptedProvider.stream(request(messages))).await;
+    let events = collect_ok(ScriptedProvider.stream(&request(messages))).await;
     assert_eq!(
         tool_calls(&events),
         vec![
@@ -155,7 +155,7 @@ async fn tool_results_are_summarised_by_their_first_lines() {
             is_error: true,
         },
     ];
-    let events = collect_ok(ScriptedProvider.stream(request(messages))).await;
+    let events = collect_ok(ScriptedProvider.stream(&request(messages))).await;
     assert_eq!(text(&events), "Bash returned: Cargo.toml\nRead failed: missing path");
     assert_eq!(kinds(&events), ["text", "text", "text", "usage", "finish"]);
     assert_eq!(events.last(), Some(&ModelEvent::Finish(FinishReason::Stop)));
@@ -164,7 +164,7 @@ async fn tool_results_are_summarised_by_their_first_lines() {
 #[tokio::test]
 async fn an_error_line_fails_the_call() {
     let (events, error) =
-        collect(ScriptedProvider.stream(request(vec![user("error: 429 slow down")]))).await;
+        collect(ScriptedProvider.stream(&request(vec![user("error: 429 slow down")]))).await;
     assert_eq!(events, vec![]);
     assert_eq!(
         error,
@@ -175,15 +175,15 @@ async fn an_error_line_fails_the_call() {
 #[tokio::test]
 async fn answers_are_deterministic() {
     let make = || request(vec![user("tool: Bash {\"command\": \"ls\"}\ntool: Read {}")]);
-    let first = collect_ok(ScriptedProvider.stream(make())).await;
-    let second = collect_ok(ScriptedProvider.stream(make())).await;
+    let first = collect_ok(ScriptedProvider.stream(&make())).await;
+    let second = collect_ok(ScriptedProvider.stream(&make())).await;
     assert_eq!(first, second);
 }
 
 #[tokio::test(start_paused = true)]
 async fn sleep_paces_every_chunk_and_dropping_the_stream_cancels_it() {
     let delay = Duration::from_secs(60);
-    let mut stream = ScriptedProvider.stream(request(vec![user("sleep: 60000\nhello")]));
+    let mut stream = ScriptedProvider.stream(&request(vec![user("sleep: 60000\nhello")]));
 
     // Nothing comes before the (virtual) delay has passed.
     assert!(stream.next().now_or_never().is_none());
@@ -218,7 +218,7 @@ async fn sleep_also_paces_the_answer_to_tool_results() {
             is_error: false,
         },
     ];
-    let mut stream = ScriptedProvider.stream(request(messages));
+    let mut stream = ScriptedProvider.stream(&request(messages));
     assert!(stream.next().now_or_never().is_none());
     tokio::time::advance(Duration::from_millis(1000)).await;
     let first = stream.next().now_or_never().flatten();

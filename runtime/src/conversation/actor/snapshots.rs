@@ -9,6 +9,7 @@ use tether_protocol::stream::{LoopErrorMessage, StreamDelta, StreamDeltaMessage}
 use tether_protocol::ServerFrame;
 
 use super::{Actor, Pending};
+use crate::agent::model_choice::ModelChoice;
 use crate::conversation::device::{self, DeviceParams};
 use crate::conversation::queue;
 use crate::conversation::Subscriber;
@@ -16,6 +17,7 @@ use crate::store::{new_id, now_rfc3339};
 
 impl Actor {
     pub(super) fn device_status_frame(&mut self) -> ServerFrame {
+        let model = self.model_choice();
         let status = device::device_status(DeviceParams {
             cwd: &self.cwd,
             boot_cwd: &self.runtime.boot_cwd,
@@ -25,14 +27,21 @@ impl Actor {
             git: self.git.clone(),
             loaded_tools: self.runtime.loaded_tool_names(),
             supported_commands: Vec::new(),
-            model: self.model_choice(),
+            model,
         });
         ServerFrame::UpdateDeviceStatus(DeviceStatusUpdate { envelope: self.emitter.envelope(), device_status: status })
     }
 
-    pub(super) fn model_choice(&self) -> crate::agent::model_choice::ModelChoice {
+    /// The conversation's model, cached until the conversation or any agent changes.
+    pub(super) fn model_choice(&mut self) -> ModelChoice {
+        let version = self.runtime.store.agents_version();
+        if let Some((_, choice)) = self.model_choice.as_ref().filter(|(cached, _)| *cached == version) {
+            return choice.clone();
+        }
         let agent = self.runtime.store.agent(&self.conversation.agent_id).ok().flatten();
-        crate::agent::model_choice::choose(&self.conversation, agent.as_ref(), self.runtime.default_model.as_deref())
+        let choice = crate::agent::model_choice::choose(&self.conversation, agent.as_ref(), self.runtime.default_model.as_deref());
+        self.model_choice = Some((version, choice.clone()));
+        choice
     }
 
     pub(super) fn loop_status_frame(&mut self) -> ServerFrame {
@@ -101,8 +110,14 @@ impl Actor {
 
     /// Turns a previous process left running are reported once, as errors with a reason.
     pub(super) fn report_interrupted_turns(&mut self, sub: &Subscriber) {
+        if self.interrupted_reported {
+            return;
+        }
         let turns = match self.runtime.store.take_unreported_turns(&self.conversation.id) {
-            Ok(turns) => turns,
+            Ok(turns) => {
+                self.interrupted_reported = true;
+                turns
+            }
             Err(err) => {
                 tracing::error!("cannot read interrupted turns: {err}");
                 return;
