@@ -22,3 +22,4 @@ mod remote_tls;
 mod security;
 mod transport;
 mod turns;
+mod unload;
