@@ -29,6 +29,7 @@ use crate::runtime::Runtime;
 use crate::store::{new_id, ApprovalRecord, ConversationPatch, ConversationRecord, QueueRecord, StoreError};
 
 mod snapshots;
+mod unload;
 
 /// Starts the actor of a stored conversation.
 pub fn spawn(
@@ -126,7 +127,23 @@ impl Actor {
         self.git = device::git_context(&self.cwd).await;
         // After a restart, queued inputs run without waiting to be asked.
         self.maybe_start_turn().await;
-        while let Some(command) = rx.recv().await {
+        let unload_after = unload::idle_limit();
+        loop {
+            let command = if self.unloadable() {
+                tokio::select! {
+                    command = rx.recv() => command,
+                    () = tokio::time::sleep(unload_after) => {
+                        if self.runtime.conversations.retire(&self.conversation.id, &self.handle) {
+                            tracing::debug!(conversation = %self.conversation.id, "unloaded after {unload_after:?} idle");
+                            return;
+                        }
+                        continue;
+                    }
+                }
+            } else {
+                rx.recv().await
+            };
+            let Some(command) = command else { break };
             self.handle(command).await;
         }
         if let Some(turn) = &self.turn {

@@ -70,6 +70,12 @@ impl Emitter {
         self.subscribers.retain(|s| s.id != id);
     }
 
+    /// Whether any connection that is still open is watching (closed ones are dropped).
+    pub fn is_watched(&mut self) -> bool {
+        self.subscribers.retain(|s| !s.outbox.is_closed());
+        !self.subscribers.is_empty()
+    }
+
     /// How many connections are watching.
     pub fn subscriber_count(&self) -> usize {
         self.subscribers.len()

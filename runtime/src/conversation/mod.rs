@@ -259,6 +259,22 @@ impl Registry {
             .then(|| (live.handle.clone(), live.agent_id.clone()))
     }
 
+    /// Forgets an idle actor if nothing else can reach it: no handle exists outside the
+    /// registry and the actor itself, and its mailbox is empty. Checked under the lock that
+    /// [`Registry::handle`] takes, so no sender can appear in between; `true` means the
+    /// actor is no longer reachable and must stop (the next use spawns a fresh one).
+    pub fn retire(&self, id: &str, handle: &ConversationHandle) -> bool {
+        let Ok(mut actors) = self.actors.lock() else { return false };
+        let Some(current) = actors.get(id) else { return false };
+        let idle = current.handle.tx.same_channel(&handle.tx)
+            && handle.tx.strong_count() <= 2
+            && handle.tx.capacity() == handle.tx.max_capacity();
+        if idle {
+            actors.remove(id);
+        }
+        idle
+    }
+
     /// Every live actor (to detach a closing connection from all of them).
     pub fn all(&self) -> Vec<ConversationHandle> {
         self.actors.lock().map(|a| a.values().map(|live| live.handle.clone()).collect()).unwrap_or_default()

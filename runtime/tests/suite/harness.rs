@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -26,6 +27,8 @@ pub struct Server {
     /// The working directory conversations start in (a fresh, empty directory).
     pub workspace: tempfile::TempDir,
     pub stdout_lines: Vec<String>,
+    /// Everything the server wrote to stderr so far (its log; also echoed to the test's).
+    pub stderr_lines: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -65,7 +68,7 @@ impl Server {
             .envs(env.iter().copied())
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("spawn tether");
         let stdout = child.stdout.take().expect("stdout");
@@ -80,7 +83,16 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line: {first:?}"));
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in reader.lines() {});
-        Server { child, port, data_dir, workspace, stdout_lines: vec![first.trim().to_owned()] }
+        let stderr_lines = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().expect("stderr");
+        let sink = stderr_lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                eprintln!("{line}");
+                sink.lock().expect("stderr lines").push(line);
+            }
+        });
+        Server { child, port, data_dir, workspace, stdout_lines: vec![first.trim().to_owned()], stderr_lines }
     }
 
     pub fn url(&self) -> String {
@@ -89,6 +101,24 @@ impl Server {
 
     pub async fn connect(&self) -> Client {
         Client::connect(&self.url(), Some(TOKEN), None).await.expect("connect")
+    }
+
+    /// Waits until the server logs a line matching `pred` and returns it (panics after
+    /// the usual wait: a guard against hanging, not a timing assertion).
+    pub async fn until_logged(&self, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = tokio::time::Instant::now() + FRAME_WAIT;
+        loop {
+            if let Some(line) = self.logged(&pred) {
+                return line;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the server never logged the expected line");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The first logged line matching `pred`, if any yet.
+    pub fn logged(&self, pred: impl Fn(&str) -> bool) -> Option<String> {
+        self.stderr_lines.lock().expect("stderr lines").iter().find(|l| pred(l)).cloned()
     }
 }
 

@@ -23,3 +23,4 @@ mod remote_tls;
 mod security;
 mod transport;
 mod turns;
+mod unload;
