@@ -10,6 +10,7 @@
 //! - [`doctor`]: `tether doctor`, checks of the machine and the data dir.
 //! - [`external`]: controller-owned tools: registrations per connection, calls routed back.
 //! - [`model`]: model providers (OpenAI-compatible, Anthropic, scripted) behind one trait.
+//! - [`process`]: the stderr log and the stop signals of a long-running mode.
 //! - [`runtime`]: the state shared by every connection.
 //! - [`store`]: the durable SQLite store (agents, conversations, transcript, queue).
 //! - [`tools`]: the built-in tools, the permission decision, persistent rules, diff previews.
@@ -21,6 +22,7 @@ pub mod config;
 pub mod doctor;
 pub mod external;
 pub mod model;
+pub mod process;
 pub mod remote;
 pub mod runtime;
 pub mod server;

@@ -108,22 +108,32 @@ fn doctor(args: DoctorArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The token the flags name (`--token` wins over `--token-file`), if any.
+fn token_source(token: Option<String>, token_file: Option<PathBuf>) -> Option<TokenSource> {
+    match (token, token_file) {
+        (Some(token), _) => Some(TokenSource::Given(token)),
+        (None, Some(path)) => Some(TokenSource::File(path)),
+        (None, None) => None,
+    }
+}
+
+/// `--cwd`, or the directory tether was started in.
+fn cwd_or_current(cwd: Option<PathBuf>) -> std::io::Result<PathBuf> {
+    match cwd {
+        Some(cwd) => Ok(cwd),
+        None => std::env::current_dir(),
+    }
+}
+
 fn app_server(args: AppServerArgs) -> anyhow::Result<()> {
-    let token = match (args.token, args.token_file) {
-        (Some(token), _) => TokenSource::Given(token),
-        (None, Some(path)) => TokenSource::File(path),
-        (None, None) => TokenSource::Generate,
-    };
+    let token = token_source(args.token, args.token_file).unwrap_or(TokenSource::Generate);
     let (listen, lan, limits) = lan_cli::server_options(args.listen.as_deref(), &args.lan)?;
     let config = ServerConfig {
         listen,
         token,
         data_dir: tether::config::resolve_data_dir(args.data_dir)?,
         model: args.model,
-        cwd: match args.cwd {
-            Some(cwd) => cwd,
-            None => std::env::current_dir()?,
-        },
+        cwd: cwd_or_current(args.cwd)?,
         allowed_origins: args.allow_origins,
         web_dist: args.web_dist,
         lan,
@@ -173,21 +183,14 @@ struct RemoteArgs {
 }
 
 fn remote(args: RemoteArgs) -> anyhow::Result<()> {
-    let token = match (args.token, args.token_file) {
-        (Some(token), _) => Some(TokenSource::Given(token)),
-        (None, Some(path)) => Some(TokenSource::File(path)),
-        (None, None) => None,
-    };
+    let token = token_source(args.token, args.token_file);
     let config = tether::remote::RemoteConfig {
         url: args.url,
         env_name: args.env_name,
         token,
         data_dir: tether::config::resolve_data_dir(args.data_dir)?,
         model: args.model,
-        cwd: match args.cwd {
-            Some(cwd) => cwd,
-            None => std::env::current_dir()?,
-        },
+        cwd: cwd_or_current(args.cwd)?,
         forever: args.forever,
         log_dir: args.log_dir,
         ca_file: args.ca_file,

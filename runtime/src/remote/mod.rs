@@ -117,7 +117,7 @@ pub fn run_blocking(config: RemoteConfig) -> Result<(), RemoteError> {
 
 /// Opens the runtime, then dials the controller and serves it, reconnecting as needed.
 pub async fn run(config: RemoteConfig) -> Result<(), RemoteError> {
-    init_tracing();
+    crate::process::init_tracing();
     let target = Target::parse(&config.url)?;
     let token = match &config.token {
         Some(source) => Some(resolve_token(source, &config.data_dir)?.0),
@@ -141,7 +141,7 @@ pub async fn run(config: RemoteConfig) -> Result<(), RemoteError> {
 
     let shutdown = runtime.shutdown.clone();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        crate::process::shutdown_signal().await;
         shutdown.cancel();
     });
 
@@ -260,24 +260,4 @@ fn say(line: &str) {
     let _ = out.flush();
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TETHER_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-}
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {},
-        () = term => {},
-    }
-}

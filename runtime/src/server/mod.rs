@@ -88,7 +88,7 @@ fn check_exposure(config: &ServerConfig) -> anyhow::Result<()> {
 /// Binds, prints `Listening on ws://HOST:PORT` (`wss://` under TLS) first, then serves
 /// until a shutdown signal.
 pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
-    init_tracing();
+    crate::process::init_tracing();
     check_exposure(&config)?;
     let addr = config.listen.addr;
     let (token, token_file) = resolve_token(&config.token, &config.data_dir)?;
@@ -145,7 +145,7 @@ pub async fn run(config: ServerConfig) -> anyhow::Result<()> {
     let shutdown = state.runtime.shutdown.clone();
     let signal_shutdown = shutdown.clone();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        crate::process::shutdown_signal().await;
         // Open sockets would keep a graceful shutdown waiting forever: close them.
         signal_shutdown.cancel();
     });
@@ -223,26 +223,4 @@ async fn stop_turns(runtime: &Arc<Runtime>) {
     }
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TETHER_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-}
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-}
