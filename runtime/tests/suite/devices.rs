@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::security::{assert_alive, bearer, close_code, header, refused, Lan};
+use super::lan::{assert_alive, bearer, close_code, header, refused, Lan};
 
 /// `GET /auth/devices` from 127.0.0.1: (status, head, body).
 async fn list(lan: &Lan, headers: &[(&str, String)]) -> (u16, String, String) {

@@ -5,6 +5,7 @@ mod conversations;
 mod devices;
 mod external;
 mod harness;
+mod lan;
 mod info;
 mod model_anthropic;
 mod model_fake;
