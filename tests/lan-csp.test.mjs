@@ -9,12 +9,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { chromium } from "playwright-core";
-import { root, TOKEN } from "./lib/runtime.mjs";
+import { root, TOKEN, tetherBin } from "./lib/runtime.mjs";
 
 const dist = path.join(root, "web/dist");
 
 test("the web UI boots under the CSP with no violation", { skip: !existsSync(path.join(dist, "index.html")) && "web/dist not built" }, async (t) => {
-  const bin = process.env.TETHER_BIN ?? path.join(root, "target/debug/tether");
+  const bin = tetherBin();
   const dataDir = mkdtempSync(path.join(tmpdir(), "tether-csp-"));
   const child = spawn(bin, ["app-server", "--listen", "wss://127.0.0.1:0", "--token", TOKEN, "--data-dir", dataDir,
     "--cwd", dataDir, "--web-dist", dist], { stdio: ["ignore", "pipe", "inherit"] });

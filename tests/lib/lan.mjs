@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import { root, TOKEN } from "./runtime.mjs";
+import { TOKEN, tetherBin } from "./runtime.mjs";
 
 /** Flags for headless Debian Chromium in these tests. */
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -15,7 +15,7 @@ export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic",
  * link. `webDist` serves a built web UI (default: none).
  */
 export async function startLan({ webDist } = {}) {
-  const bin = process.env.TETHER_BIN ?? path.join(root, "target/debug/tether");
+  const bin = tetherBin();
   const dataDir = mkdtempSync(path.join(tmpdir(), "tether-lan-"));
   const workspace = mkdtempSync(path.join(tmpdir(), "tether-ws-"));
   const child = spawn(bin, ["app-server", "--lan", "--listen", "wss://127.0.0.1:0", "--token", TOKEN,

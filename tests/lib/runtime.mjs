@@ -9,12 +9,15 @@ import { fileURLToPath } from "node:url";
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const TOKEN = "node-test-token-0123456789";
 
-/** Spawns tether on 127.0.0.1:0 and resolves once it printed its `Listening on` line. */
-export async function startRuntime({ args = [], env = {} } = {}) {
-  const bin = process.env.TETHER_BIN ?? path.join(root, "target/debug/tether");
-  const dataDir = mkdtempSync(path.join(tmpdir(), "tether-data-"));
-  const workspace = mkdtempSync(path.join(tmpdir(), "tether-ws-"));
-  const child = spawn(bin, ["app-server", "--data-dir", dataDir, "--cwd", workspace, "--token", TOKEN, ...args], {
+/** The tether binary the tests run (`TETHER_BIN`, else the workspace's debug build). */
+export const tetherBin = () => process.env.TETHER_BIN ?? path.join(root, "target/debug/tether");
+
+/**
+ * Spawns `tether app-server` with the test token on `dataDir` and `workspace`, no model keys
+ * from the environment; resolves with the child and the port of its `Listening on` line.
+ */
+export async function spawnAppServer({ dataDir, workspace, args = [], env = {} }) {
+  const child = spawn(tetherBin(), ["app-server", "--data-dir", dataDir, "--cwd", workspace, "--token", TOKEN, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, TETHER_MODEL: "", OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "", ...env },
   });
@@ -26,9 +29,17 @@ export async function startRuntime({ args = [], env = {} } = {}) {
   const match = /^Listening on ws:\/\/(.+):(\d+)$/.exec(first);
   if (!match) throw new Error(`unexpected first line: ${first}`);
   lines.on("line", () => {});
+  return { child, port: Number(match[2]) };
+}
+
+/** Spawns tether on 127.0.0.1:0 and resolves once it printed its `Listening on` line. */
+export async function startRuntime({ args = [], env = {} } = {}) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tether-data-"));
+  const workspace = mkdtempSync(path.join(tmpdir(), "tether-ws-"));
+  const { child, port } = await spawnAppServer({ dataDir, workspace, args, env });
   return {
-    url: `ws://127.0.0.1:${match[2]}`,
-    port: Number(match[2]),
+    url: `ws://127.0.0.1:${port}`,
+    port,
     dataDir,
     workspace,
     async stop() {
